@@ -1,0 +1,256 @@
+//! Detectors: one attack class per file, listed in [`REGISTRY`].
+//!
+//! A detector reads one [`Subject`] (a normalised value with its kind and location name)
+//! and answers with a [`Hit`] (confidence and evidence) or nothing. Detectors that need the
+//! whole request (protocol anomalies, scanner signatures in headers) also implement
+//! [`Detector::inspect_request`]. Everything a detector compiles is built in its `build`
+//! function, called once by `Engine::new`.
+
+use std::borrow::Cow;
+
+use crate::decode::Flags;
+use crate::{Category, RequestParts};
+
+pub(crate) mod crlf;
+pub(crate) mod html_lexer;
+pub(crate) mod java;
+pub(crate) mod ldap;
+pub(crate) mod mail;
+pub(crate) mod nosql;
+pub(crate) mod path_traversal;
+pub(crate) mod php;
+pub(crate) mod protocol;
+pub(crate) mod rce;
+pub(crate) mod rfi;
+pub(crate) mod scanner;
+pub(crate) mod sql_lexer;
+pub(crate) mod sqli;
+pub(crate) mod ssi;
+pub(crate) mod ssrf;
+pub(crate) mod ssti;
+pub(crate) mod xss;
+pub(crate) mod xxe;
+
+/// What part of the request a value came from; detectors weigh evidence by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// The request path (decoded).
+    Path,
+    /// An argument name (query, form, JSON key, multipart field name, cookie name).
+    ArgName,
+    /// An argument value (query, form, JSON string, XML text or attribute, multipart field).
+    ArgValue,
+    /// A header value (name in [`Subject::name`], lowercase).
+    Header,
+    /// A cookie value.
+    Cookie,
+    /// An uploaded file's name.
+    Filename,
+    /// An uploaded file's content (text only).
+    FileContent,
+    /// A body inspected as one piece of text (unknown or plain content type).
+    Body,
+    /// An XML document's DOCTYPE declaration.
+    XmlDoctype,
+}
+
+/// Which ASCII bytes occur in a text: one bit per byte value below 128.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct ByteSet(u128);
+
+impl ByteSet {
+    pub(crate) fn of(text: &str) -> ByteSet {
+        let mut bits = 0u128;
+        for &b in text.as_bytes() {
+            if b < 128 {
+                bits |= 1 << b;
+            }
+        }
+        ByteSet(bits)
+    }
+
+    /// True when any of `bytes` occurs.
+    pub(crate) fn any(self, bytes: &[u8]) -> bool {
+        bytes.iter().any(|&b| b < 128 && self.0 >> b & 1 == 1)
+    }
+
+    /// True when `b` occurs.
+    pub(crate) fn has(self, b: u8) -> bool {
+        b < 128 && self.0 >> b & 1 == 1
+    }
+}
+
+/// One value under inspection.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Subject<'a> {
+    pub kind: Kind,
+    /// Argument, header or cookie name; empty for path and body.
+    pub name: &'a str,
+    /// Normalised text (all pipeline decoders applied).
+    pub text: &'a str,
+    /// `text` with ASCII letters lowercased (same byte offsets as `text`).
+    pub lower: &'a str,
+    /// What the normaliser had to undo.
+    pub flags: Flags,
+    /// ASCII bytes present in `text`.
+    pub bytes: ByteSet,
+}
+
+/// A detection: confidence in [0, 1] and the evidence.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Hit<'a> {
+    pub confidence: f32,
+    pub fragment: Cow<'a, str>,
+}
+
+impl<'a> Hit<'a> {
+    pub(crate) fn new(confidence: f32, fragment: impl Into<Cow<'a, str>>) -> Hit<'a> {
+        Hit {
+            confidence: confidence.clamp(0.0, 1.0),
+            fragment: fragment.into(),
+        }
+    }
+
+    /// Evidence is the part of `text` around byte range `at..end`, widened to char bounds.
+    pub(crate) fn at(confidence: f32, text: &'a str, at: usize, end: usize) -> Hit<'a> {
+        let mut s = at.min(text.len());
+        while !text.is_char_boundary(s) {
+            s -= 1;
+        }
+        let mut e = end.clamp(s, text.len());
+        while !text.is_char_boundary(e) {
+            e += 1;
+        }
+        Hit::new(confidence, &text[s..e])
+    }
+}
+
+/// A request-level detection with its location.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct RequestHit {
+    pub confidence: f32,
+    pub location: String,
+    pub fragment: String,
+}
+
+/// One attack-class detector.
+pub(crate) trait Detector: Send + Sync + std::fmt::Debug {
+    /// Inspects one value. Runs for every value of the request; must be linear in its length.
+    fn inspect<'a>(&self, subject: &Subject<'a>) -> Option<Hit<'a>>;
+
+    /// Inspects the request as a whole, once, before its values. Default: nothing.
+    fn inspect_request(&self, _request: &RequestParts<'_>, _out: &mut Vec<RequestHit>) {}
+}
+
+/// A registry row: stable detector name, its category, its constructor.
+#[derive(Debug)]
+pub(crate) struct Entry {
+    pub name: &'static str,
+    pub category: Category,
+    pub build: fn() -> Box<dyn Detector>,
+}
+
+/// Every detector, in the order they run.
+pub(crate) const REGISTRY: &[Entry] = &[
+    entry("sqli", Category::SqlInjection, sqli::build),
+    entry("xss", Category::Xss, xss::build),
+    entry("rce", Category::Rce, rce::build),
+    entry(
+        "path_traversal",
+        Category::PathTraversal,
+        path_traversal::build,
+    ),
+    entry("rfi", Category::RemoteFileInclusion, rfi::build),
+    entry("ssrf", Category::Ssrf, ssrf::build),
+    entry("xxe", Category::Xxe, xxe::build),
+    entry("ssti", Category::Ssti, ssti::build),
+    entry("java", Category::Java, java::build),
+    entry("php", Category::Php, php::build),
+    entry("nosql", Category::Nosql, nosql::build),
+    entry("ldap", Category::Ldap, ldap::build),
+    entry("crlf", Category::Crlf, crlf::build),
+    entry("ssi", Category::Ssi, ssi::build),
+    entry("mail", Category::MailInjection, mail::build),
+    entry("scanner", Category::Scanner, scanner::build),
+    entry("protocol", Category::Protocol, protocol::build),
+];
+
+const fn entry(name: &'static str, category: Category, build: fn() -> Box<dyn Detector>) -> Entry {
+    Entry {
+        name,
+        category,
+        build,
+    }
+}
+
+/// Builds a subject from a normalised text and its lowercase twin (test convenience and
+/// what the pipeline does).
+pub(crate) fn subject<'a>(
+    kind: Kind,
+    name: &'a str,
+    text: &'a str,
+    lower: &'a str,
+    flags: Flags,
+) -> Subject<'a> {
+    Subject {
+        kind,
+        name,
+        text,
+        lower,
+        flags,
+        bytes: ByteSet::of(text),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Runs one detector on one string, as the pipeline would.
+    use super::*;
+    use crate::decode::Normaliser;
+
+    /// Confidence of `detector` on `raw` seen as `kind` named `name` (0.0 when no hit).
+    pub(crate) fn score(detector: &dyn Detector, kind: Kind, name: &str, raw: &str) -> f32 {
+        let mut n = Normaliser::default();
+        let (text, flags) = n.run(raw.as_bytes());
+        let lower = text.to_ascii_lowercase();
+        let s = subject(kind, name, text, &lower, flags);
+        detector.inspect(&s).map_or(0.0, |h| h.confidence)
+    }
+
+    /// Shorthand: an argument value named `q`.
+    pub(crate) fn arg(detector: &dyn Detector, raw: &str) -> f32 {
+        score(detector, Kind::ArgValue, "q", raw)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_names_are_unique_and_match_detectors() {
+        let mut names: Vec<_> = REGISTRY.iter().map(|e| e.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), REGISTRY.len());
+        for e in REGISTRY {
+            let _ = (e.build)();
+        }
+    }
+
+    #[test]
+    fn every_category_has_a_detector() {
+        for c in Category::ALL {
+            assert!(
+                REGISTRY.iter().any(|e| e.category == c),
+                "{c} has no detector"
+            );
+        }
+    }
+
+    #[test]
+    fn byte_set_reports_members() {
+        let s = ByteSet::of("a<b");
+        assert!(s.has(b'<') && s.any(b"x<") && !s.any(b"'\""));
+    }
+}

@@ -1,0 +1,535 @@
+//! SQL injection: the value is lexed as SQL (see [`super::sql_lexer`]) three ways — as
+//! is, and as if it began inside a `'` or `"` string of the application's query — and the
+//! token stream is scored by grammar: a string or number closed then followed by logic and
+//! a comparison (tautology), `UNION SELECT` with a column list, stacked statements, calls
+//! of SQL-only functions in expression position, reconnaissance of schema tables, comments
+//! that cut the rest of the query. Words alone never score: "select", "union", "drop" or
+//! an apostrophe in "O'Brien" are English until the grammar around them is SQL.
+
+use super::sql_lexer::{FuncClass, Kw, Lexer, Tok, Token};
+use super::{Detector, Hit, Kind, Subject};
+
+/// Tokens of context kept for pattern matching.
+const WINDOW: usize = 8;
+/// Tokens lexed per context at most (linear bound on pathological input).
+const MAX_TOKENS: usize = 20_000;
+
+#[derive(Debug)]
+struct Sqli;
+
+pub(crate) fn build() -> Box<dyn Detector> {
+    Box::new(Sqli)
+}
+
+impl Detector for Sqli {
+    fn inspect<'a>(&self, s: &Subject<'a>) -> Option<Hit<'a>> {
+        if matches!(s.kind, Kind::XmlDoctype | Kind::FileContent) || s.lower.len() < 4 {
+            return None;
+        }
+        if !s.bytes.any(b"'\"();=<>|&#-*/@` ") {
+            return None;
+        }
+        let mut best = (0.0f32, 0usize, 0usize);
+        for quote in [0u8, b'\'', b'"'] {
+            if quote != 0 && !s.bytes.has(quote) {
+                continue;
+            }
+            let r = score(s.lower, quote);
+            if r.0 > best.0 {
+                best = r;
+            }
+        }
+        let (mut conf, start, end) = best;
+        if conf <= 0.0 {
+            return None;
+        }
+        if s.kind == Kind::Header && s.name == "user-agent" {
+            conf -= 0.05;
+        }
+        Some(Hit::at(conf, s.text, start, end))
+    }
+}
+
+/// Scores `lower` in one starting context; returns (confidence, evidence start, end).
+pub(crate) fn score(lower: &str, start_quote: u8) -> (f32, usize, usize) {
+    let mut sc = Scorer {
+        w: [None; WINDOW],
+        quote_ctx: start_quote != 0,
+        best: 0.0,
+        span: (0, 0),
+        select_at: None,
+        select_strong: false,
+        union_select: false,
+        from_seen: false,
+        where_seen: false,
+        keywords: 0,
+        comment_between: false,
+        count: 0,
+    };
+    for (n, t) in Lexer::new(lower, start_quote).enumerate() {
+        if n >= MAX_TOKENS {
+            break;
+        }
+        if t.tok == Tok::Comment {
+            sc.comment(t, lower);
+            continue;
+        }
+        sc.push(t);
+    }
+    sc.end(lower.len());
+    let bonus = if sc.best >= 0.5 && sc.comment_between {
+        0.05
+    } else {
+        0.0
+    };
+    ((sc.best + bonus).min(1.0), sc.span.0, sc.span.1)
+}
+
+struct Scorer {
+    /// Last tokens, oldest first, comments excluded.
+    w: [Option<Token>; WINDOW],
+    quote_ctx: bool,
+    best: f32,
+    span: (usize, usize),
+    select_at: Option<usize>,
+    select_strong: bool,
+    union_select: bool,
+    from_seen: bool,
+    where_seen: bool,
+    keywords: usize,
+    comment_between: bool,
+    count: usize,
+}
+
+fn is_literal(t: Option<Tok>) -> bool {
+    matches!(
+        t,
+        Some(Tok::Num | Tok::Str { .. } | Tok::Kw(Kw::Null | Kw::Bool))
+    )
+}
+
+fn is_operand(t: Option<Tok>) -> bool {
+    is_literal(t) || matches!(t, Some(Tok::Ident | Tok::Var { .. }))
+}
+
+fn is_cmp(t: Option<Tok>) -> bool {
+    matches!(t, Some(Tok::Cmp | Tok::Kw(Kw::Is | Kw::In | Kw::Between)))
+}
+
+/// A token after which injected SQL continues an expression.
+fn is_expr_lead(t: Option<Tok>) -> bool {
+    matches!(
+        t,
+        Some(
+            Tok::Logic
+                | Tok::Cmp
+                | Tok::Op
+                | Tok::Comma
+                | Tok::LParen
+                | Tok::Semi
+                | Tok::Kw(
+                    Kw::Select
+                        | Kw::Then
+                        | Kw::When
+                        | Kw::Where
+                        | Kw::Having
+                        | Kw::By
+                        | Kw::In
+                        | Kw::Union
+                )
+        )
+    )
+}
+
+impl Scorer {
+    /// Token `k` places back (0 = current).
+    fn at(&self, k: usize) -> Option<Tok> {
+        WINDOW
+            .checked_sub(1 + k)
+            .and_then(|i| self.w[i])
+            .map(|t| t.tok)
+    }
+
+    fn start_of(&self, k: usize) -> usize {
+        WINDOW
+            .checked_sub(1 + k)
+            .and_then(|i| self.w[i])
+            .or_else(|| self.w.iter().flatten().next().copied())
+            .map_or(0, |t| t.start)
+    }
+
+    /// True when the token `k` back is the break-out string a quote context begins with.
+    fn is_breakout(&self, k: usize) -> bool {
+        self.quote_ctx
+            && self.count == k + 1
+            && matches!(self.at(k), Some(Tok::Str { closed: true }))
+    }
+
+    /// A token that ends the application's own operand: a string closed by the input,
+    /// a number, a closing parenthesis.
+    fn lead(&self, k: usize) -> bool {
+        matches!(self.at(k), Some(Tok::Num | Tok::RParen | Tok::Kw(Kw::Null)))
+            || self.is_breakout(k)
+            || (matches!(self.at(k), Some(Tok::Str { closed: true })) && self.quote_ctx)
+    }
+
+    fn hit(&mut self, conf: f32, back: usize) {
+        if conf > self.best {
+            self.best = conf;
+            let end = self.w[WINDOW - 1].map_or(0, |t| t.end);
+            self.span = (self.start_of(back), end);
+        }
+    }
+
+    fn comment(&mut self, t: Token, lower: &str) {
+        if matches!(self.at(0), Some(Tok::Kw(_))) {
+            self.comment_between = true;
+        }
+        // Break-out then comment: `admin'--`, `1')#`.
+        let c0 = self.at(0);
+        if self.is_breakout(0)
+            || (matches!(c0, Some(Tok::RParen))
+                && (self.is_breakout(1)
+                    || (self.at(1) == Some(Tok::RParen) && self.is_breakout(2))))
+        {
+            // A one-word value cut by a comment (`admin'--`), not prose with a dash.
+            let first = self.w.iter().flatten().next().copied();
+            let one_word = first.is_some_and(|f| !lower[f.start..f.end].contains(' '));
+            let cut = lower[t.end..].is_empty()
+                || lower.as_bytes()[t.start] != b'-'
+                || lower[t.start + 2..].starts_with([' ', '\t', '\n'])
+                || t.end == lower.len();
+            self.hit(
+                if one_word && cut { 0.8 } else { 0.5 },
+                self.count.saturating_sub(1).min(WINDOW - 1),
+            );
+            self.span.1 = t.end;
+        }
+        // `' or 1--`, `1 or true#`.
+        if self.at(1) == Some(Tok::Logic) && is_literal(c0) && self.lead(2) {
+            self.hit(0.85, 2);
+            self.span.1 = t.end;
+        }
+        if matches!(c0, Some(Tok::Kw(Kw::Shutdown))) && self.at(1) == Some(Tok::Semi) {
+            self.hit(0.9, 1);
+        }
+    }
+
+    fn end(&mut self, len: usize) {
+        let c0 = self.at(0);
+        if self.quote_ctx
+            && self.at(1) == Some(Tok::Logic)
+            && matches!(c0, Some(Tok::Num | Tok::Kw(Kw::Bool)))
+            && self.lead(2)
+        {
+            self.hit(0.8, 2);
+            self.span.1 = len;
+        }
+        if matches!(c0, Some(Tok::Kw(Kw::Shutdown))) && self.at(1) == Some(Tok::Semi) {
+            self.hit(0.9, 1);
+        }
+    }
+
+    fn push(&mut self, t: Token) {
+        self.w.rotate_left(1);
+        self.w[WINDOW - 1] = Some(t);
+        self.count += 1;
+        let c0 = Some(t.tok);
+        let (c1, c2, c3) = (self.at(1), self.at(2), self.at(3));
+        if matches!(t.tok, Tok::Kw(_)) {
+            self.keywords += 1;
+        }
+
+        // Select list tracking for SELECT ... FROM.
+        match t.tok {
+            Tok::Kw(Kw::Select) => {
+                self.select_at = Some(self.count);
+                self.select_strong =
+                    c1 == Some(Tok::LParen) || self.lead(1) || c1 == Some(Tok::Semi);
+                if c1 == Some(Tok::Kw(Kw::Union))
+                    || (matches!(c1, Some(Tok::Kw(Kw::All | Kw::Distinct)))
+                        && c2 == Some(Tok::Kw(Kw::Union)))
+                {
+                    let u = if c1 == Some(Tok::Kw(Kw::Union)) { 1 } else { 2 };
+                    self.union_select = true;
+                    let before_union = self.at(u + 1);
+                    let conf = if self.lead(u + 1) || before_union.is_none() && self.count == u + 1
+                    {
+                        0.9
+                    } else {
+                        0.55
+                    };
+                    self.hit(conf, u);
+                }
+                if c1 == Some(Tok::LParen) {
+                    self.hit(
+                        if is_expr_lead(c2) || matches!(c2, Some(Tok::Kw(Kw::Exists))) {
+                            0.85
+                        } else {
+                            0.6
+                        },
+                        1,
+                    );
+                }
+            }
+            Tok::Kw(Kw::From) => {
+                if let Some(at) = self.select_at {
+                    if self.count - at <= 24 {
+                        let conf = if self.union_select || self.select_strong {
+                            0.9
+                        } else {
+                            0.6
+                        };
+                        self.hit(conf, (self.count - at).min(WINDOW - 1));
+                        self.from_seen = true;
+                    }
+                }
+            }
+            Tok::Comma
+            | Tok::Star
+            | Tok::Func(_)
+            | Tok::Num
+            | Tok::Var { .. }
+            | Tok::Kw(Kw::Null)
+            | Tok::Str { .. } => {
+                if self.select_at.is_some_and(|a| self.count - a <= 24) && !self.from_seen {
+                    self.select_strong = true;
+                }
+            }
+            Tok::Kw(Kw::Where) => self.where_seen = self.from_seen,
+            _ => {}
+        }
+        // After UNION SELECT: a column list that only SQL writes.
+        if self.union_select
+            && matches!(c1, Some(Tok::Kw(Kw::Select | Kw::All | Kw::Distinct)))
+            && matches!(
+                t.tok,
+                Tok::Num
+                    | Tok::Kw(Kw::Null)
+                    | Tok::Func(_)
+                    | Tok::Var { .. }
+                    | Tok::Star
+                    | Tok::LParen
+                    | Tok::Str { .. }
+                    | Tok::SchemaObject
+            )
+        {
+            self.hit(0.92, 3);
+        }
+        // WHERE after SELECT ... FROM, then a comparison.
+        if self.where_seen && matches!(t.tok, Tok::Cmp) {
+            self.hit(0.85, 3);
+        }
+        if t.tok == Tok::SchemaObject {
+            self.hit(
+                if self.from_seen || self.select_at.is_some() {
+                    0.95
+                } else {
+                    0.7
+                },
+                0,
+            );
+        }
+
+        // Tautologies: `or 1=1`, `' or 'a'='a`, `and id>0`.
+        if is_operand(c0) && is_cmp(c1) && is_operand(c2) && c3 == Some(Tok::Logic) {
+            let lits = usize::from(is_literal(c0)) + usize::from(is_literal(c2));
+            let breakout = matches!(self.at(4), Some(Tok::Str { closed: true })) && self.quote_ctx;
+            let conf = match lits {
+                2 => 0.9,
+                1 if breakout => 0.85,
+                1 if self.lead(4) => 0.65,
+                1 => 0.55,
+                _ if breakout => 0.8,
+                _ => 0.4,
+            };
+            self.hit(conf, 3);
+        }
+        // Break-out then logic then a call or a subquery: `' and sleep(5)`, `'||(select`.
+        if matches!(t.tok, Tok::Func(_) | Tok::LParen | Tok::Kw(Kw::Select))
+            && matches!(c1, Some(Tok::Logic | Tok::Op))
+            && self.is_breakout(2)
+        {
+            self.hit(0.85, 2);
+        }
+
+        // Function calls.
+        if t.tok == Tok::LParen {
+            if let Some(Tok::Func(class)) = c1 {
+                let expr = is_expr_lead(c2) || self.lead(2) || (c2.is_none() && false);
+                let conf = match class {
+                    FuncClass::Time if expr => 0.9,
+                    FuncClass::Time => 0.0,
+                    FuncClass::Dangerous if expr => 0.85,
+                    FuncClass::Dangerous => 0.5,
+                    FuncClass::Common if expr && !matches!(c2, Some(Tok::Comma | Tok::LParen)) => {
+                        0.7
+                    }
+                    FuncClass::Common => 0.0,
+                };
+                self.hit(conf, 2);
+            }
+        }
+        // `sleep(5)`, `benchmark(1000000,md5(1))` standing alone.
+        if matches!(t.tok, Tok::RParen | Tok::Comma)
+            && c1 == Some(Tok::Num)
+            && c2 == Some(Tok::LParen)
+            && c3 == Some(Tok::Func(FuncClass::Time))
+        {
+            self.hit(0.85, 3);
+        }
+        if matches!(t.tok, Tok::Kw(Kw::Delay)) && c1 == Some(Tok::Kw(Kw::Waitfor)) {
+            self.hit(0.95, 1);
+        }
+
+        // Stacked statements: `; drop table x`, `'; exec xp_cmdshell`.
+        if c2 == Some(Tok::Semi) || (c2.is_none() && self.count == 2 && !self.quote_ctx) {
+            let stacked = c2 == Some(Tok::Semi);
+            let conf = match (c1, t.tok) {
+                (
+                    Some(Tok::Kw(Kw::Drop | Kw::Create | Kw::Alter | Kw::Truncate)),
+                    Tok::Kw(Kw::Object),
+                ) => 0.95,
+                (Some(Tok::Kw(Kw::Insert)), Tok::Kw(Kw::Into)) => 0.85,
+                (Some(Tok::Kw(Kw::Delete)), Tok::Kw(Kw::From)) => 0.85,
+                (
+                    Some(Tok::Kw(Kw::Exec)),
+                    Tok::Func(_)
+                    | Tok::LParen
+                    | Tok::Str { .. }
+                    | Tok::Var { .. }
+                    | Tok::SchemaObject,
+                ) => 0.9,
+                (Some(Tok::Kw(Kw::Exec)), Tok::Ident) => 0.75,
+                (Some(Tok::Kw(Kw::Declare)), Tok::Var { .. }) => 0.9,
+                (
+                    Some(Tok::Kw(Kw::Select)),
+                    Tok::Num
+                    | Tok::Star
+                    | Tok::Func(_)
+                    | Tok::Var { .. }
+                    | Tok::Kw(Kw::Null)
+                    | Tok::Str { .. }
+                    | Tok::LParen,
+                ) => 0.9,
+                (Some(Tok::Kw(Kw::Update)), Tok::Ident) => 0.5,
+                (Some(Tok::Kw(Kw::Waitfor)), _) => 0.9,
+                (Some(Tok::Kw(Kw::Shutdown)), _) => 0.85,
+                _ => 0.0,
+            };
+            let conf = if stacked { conf } else { conf * 0.7 };
+            self.hit(conf, 2);
+        }
+        if t.tok == Tok::Kw(Kw::Set)
+            && c2 == Some(Tok::Kw(Kw::Update))
+            && (self.at(3) == Some(Tok::Semi) || self.is_breakout(3))
+        {
+            self.hit(0.9, 3);
+        }
+        // Into outfile / dumpfile.
+        if t.tok == Tok::Kw(Kw::Outfile) && c1 == Some(Tok::Kw(Kw::Into)) {
+            self.hit(0.95, 1);
+        }
+        // ORDER BY n / GROUP BY n after a closed operand (column counting).
+        if matches!(t.tok, Tok::Num)
+            && c1 == Some(Tok::Kw(Kw::By))
+            && matches!(c2, Some(Tok::Kw(Kw::Order | Kw::Group)))
+        {
+            self.hit(if self.lead(3) { 0.85 } else { 0.45 }, 2);
+        }
+        // HAVING 1=1
+        if is_operand(c0) && is_cmp(c1) && is_operand(c2) && c3 == Some(Tok::Kw(Kw::Having)) {
+            self.hit(0.85, 3);
+        }
+        // CASE WHEN in an expression.
+        if t.tok == Tok::Kw(Kw::When) && c1 == Some(Tok::Kw(Kw::Case)) {
+            self.hit(
+                if is_expr_lead(c2) || self.lead(2) {
+                    0.85
+                } else {
+                    0.5
+                },
+                1,
+            );
+        }
+        // @@version and friends.
+        if let Tok::Var { system: true } = t.tok {
+            self.hit(
+                if is_expr_lead(c1) || self.lead(1) {
+                    0.9
+                } else {
+                    0.7
+                },
+                1,
+            );
+        }
+        // Break-out followed by concatenation or logic and more SQL: `'+(select`, `' or '`.
+        if self.is_breakout(1) && matches!(t.tok, Tok::Kw(Kw::Union)) {
+            self.hit(0.6, 1);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::testing::arg;
+
+    fn d() -> Box<dyn Detector> {
+        build()
+    }
+
+    #[test]
+    fn flags_classic_injections() {
+        let det = d();
+        for v in [
+            "1' or '1'='1",
+            "' or 1=1--",
+            "1 or 1=1",
+            "admin'--",
+            "x' union select password from users--",
+            "-1 union all select 1,2,3",
+            "1; drop table users",
+            "'; exec xp_cmdshell('dir')--",
+            "1 and sleep(5)",
+            "1' and benchmark(5000000,md5(1))#",
+            "'; waitfor delay '0:0:5'--",
+            "1 union/**/select null,null",
+            "1 /*!50000union*/ select 1",
+            "1' order by 3--",
+            "' and extractvalue(1,concat(0x7e,version()))--",
+            "1 and (select count(*) from information_schema.tables)>0",
+            "1' and 1=(select @@version)--",
+            "\" or \"\"=\"",
+            "' or ''='",
+        ] {
+            let s = arg(&*det, v);
+            assert!(s >= 0.7, "{v}: {s}");
+        }
+    }
+
+    #[test]
+    fn ignores_english_and_names() {
+        let det = d();
+        for v in [
+            "O'Brien",
+            "Please select the best option from the menu",
+            "The union voted to drop the proposal; select members disagreed.",
+            "Rock 'n' roll or jazz? I don't know",
+            "It's 5 o'clock, let's grab a drink -- or two",
+            "Select all that apply",
+            "drop me a line at jane@example.com",
+            "price 10-20 and size=XL",
+            "My password is: x'--y",
+            "what's 1+1?",
+            "He said \"select\" and she said \"union\"",
+            "Sleep (8 hours) is important",
+            "order by price",
+            "D'Angelo; O'Neil & sons",
+            "Tom & Jerry, 2 or 3 episodes",
+        ] {
+            let s = arg(&*det, v);
+            assert!(s < 0.7, "{v}: {s}");
+        }
+    }
+}

@@ -1,0 +1,511 @@
+//! Cross-site scripting: HTML start tags read by a browser-like tokenizer
+//! ([`super::html_lexer`]) and judged by what they can run — script-capable elements,
+//! event-handler attributes, `javascript:`/`vbscript:`/`data:text/html` URLs, `srcdoc`,
+//! CSS `expression()`/`behavior`/`-moz-binding` — plus injections without a tag: attribute
+//! break-outs (`" onfocus=...`), JavaScript string break-outs calling script sinks, and
+//! client-side template injection (`{{constructor.constructor(...)()}}`).
+//! Harmless markup (`<b>`, `<a href="https://…">`) stays below the blocking threshold.
+
+use aho_corasick::AhoCorasick;
+
+use super::html_lexer::{attributes, tags};
+use super::{Detector, Hit, Kind, Subject};
+use crate::decode::css_escape;
+
+/// DOM event names after the `on` prefix (HTML, SVG, and vendor events used in payloads).
+const EVENTS: &[&str] = &[
+    "abort",
+    "activate",
+    "afterprint",
+    "afterscriptexecute",
+    "animationcancel",
+    "animationend",
+    "animationiteration",
+    "animationstart",
+    "auxclick",
+    "beforeactivate",
+    "beforecopy",
+    "beforecut",
+    "beforedeactivate",
+    "beforeinput",
+    "beforepaste",
+    "beforeprint",
+    "beforescriptexecute",
+    "beforetoggle",
+    "beforeunload",
+    "begin",
+    "blur",
+    "bounce",
+    "canplay",
+    "canplaythrough",
+    "change",
+    "click",
+    "close",
+    "contextmenu",
+    "copy",
+    "cuechange",
+    "cut",
+    "dblclick",
+    "deactivate",
+    "drag",
+    "dragend",
+    "dragenter",
+    "dragleave",
+    "dragover",
+    "dragstart",
+    "drop",
+    "durationchange",
+    "end",
+    "ended",
+    "error",
+    "finish",
+    "focus",
+    "focusin",
+    "focusout",
+    "formdata",
+    "fullscreenchange",
+    "hashchange",
+    "input",
+    "invalid",
+    "keydown",
+    "keypress",
+    "keyup",
+    "load",
+    "loadeddata",
+    "loadedmetadata",
+    "loadend",
+    "loadstart",
+    "message",
+    "mousedown",
+    "mouseenter",
+    "mouseleave",
+    "mousemove",
+    "mouseout",
+    "mouseover",
+    "mouseup",
+    "mousewheel",
+    "move",
+    "offline",
+    "online",
+    "pagehide",
+    "pageshow",
+    "paste",
+    "pause",
+    "play",
+    "playing",
+    "pointercancel",
+    "pointerdown",
+    "pointerenter",
+    "pointerleave",
+    "pointermove",
+    "pointerout",
+    "pointerover",
+    "pointerrawupdate",
+    "pointerup",
+    "popstate",
+    "progress",
+    "propertychange",
+    "ratechange",
+    "readystatechange",
+    "repeat",
+    "reset",
+    "resize",
+    "scroll",
+    "scrollend",
+    "search",
+    "seeked",
+    "seeking",
+    "select",
+    "selectionchange",
+    "selectstart",
+    "show",
+    "start",
+    "stalled",
+    "storage",
+    "submit",
+    "suspend",
+    "timeupdate",
+    "toggle",
+    "touchend",
+    "touchmove",
+    "touchstart",
+    "transitioncancel",
+    "transitionend",
+    "transitionrun",
+    "transitionstart",
+    "unload",
+    "volumechange",
+    "waiting",
+    "webkitanimationend",
+    "webkitanimationiteration",
+    "webkitanimationstart",
+    "webkittransitionend",
+    "wheel",
+    "zoom",
+    "filterchange",
+    "layoutcomplete",
+    "losecapture",
+    "rowenter",
+    "rowexit",
+    "errorupdate",
+    "help",
+    "datasetchanged",
+    "dataavailable",
+    "controlselect",
+];
+
+/// Elements that run script or load active content by themselves.
+const ACTIVE_TAGS: &[(&str, f32)] = &[
+    ("script", 0.95),
+    ("iframe", 0.85),
+    ("frame", 0.85),
+    ("frameset", 0.85),
+    ("object", 0.85),
+    ("embed", 0.85),
+    ("applet", 0.85),
+    ("base", 0.8),
+    ("meta", 0.75),
+    ("svg", 0.75),
+    ("math", 0.7),
+    ("style", 0.75),
+    ("link", 0.7),
+    ("form", 0.6),
+    ("isindex", 0.75),
+    ("xss", 0.75),
+    ("xml", 0.6),
+    ("import", 0.75),
+    ("portal", 0.8),
+    ("animate", 0.7),
+    ("set", 0.6),
+    ("handler", 0.7),
+    ("listener", 0.7),
+    ("bgsound", 0.75),
+    ("layer", 0.7),
+    ("ilayer", 0.7),
+    ("vmlframe", 0.8),
+    ("template", 0.5),
+    ("noscript", 0.6),
+    ("title", 0.5),
+    ("textarea", 0.5),
+    ("marquee", 0.6),
+    ("video", 0.55),
+    ("audio", 0.55),
+    ("img", 0.5),
+    ("image", 0.55),
+    ("input", 0.55),
+    ("body", 0.6),
+    ("details", 0.55),
+    ("a", 0.45),
+];
+
+/// Attributes whose value is a URL a browser may navigate to or load.
+const URL_ATTRS: &[&str] = &[
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "data",
+    "xlink:href",
+    "background",
+    "dynsrc",
+    "lowsrc",
+    "poster",
+    "codebase",
+    "code",
+    "from",
+    "to",
+    "values",
+    "by",
+    "content",
+    "url",
+    "ping",
+    "cite",
+    "longdesc",
+    "profile",
+    "usemap",
+    "classid",
+    "archive",
+    "srcset",
+    "folder",
+    "icon",
+    "manifest",
+    "datasrc",
+    "style",
+    "settings",
+    "attributename",
+];
+
+/// Script sinks and active-content markers, scored where no tag is needed.
+const SINKS: &[(&str, f32)] = &[
+    ("javascript:", 0.8),
+    ("vbscript:", 0.85),
+    ("livescript:", 0.85),
+    ("data:text/html", 0.85),
+    ("data:application/x-javascript", 0.85),
+    ("data:text/javascript", 0.85),
+    ("data:image/svg+xml", 0.7),
+    ("document.cookie", 0.8),
+    ("document.write", 0.85),
+    ("document.domain", 0.75),
+    ("document.location", 0.75),
+    ("window.location", 0.7),
+    ("location.href", 0.6),
+    ("location.hash", 0.6),
+    (".innerhtml", 0.7),
+    (".outerhtml", 0.7),
+    ("fromcharcode", 0.8),
+    ("-moz-binding", 0.85),
+    ("behavior:", 0.75),
+    ("expression(", 0.75),
+    ("alert(", 0.75),
+    ("alert`", 0.85),
+    ("prompt(", 0.75),
+    ("prompt`", 0.85),
+    ("confirm(", 0.7),
+    ("confirm`", 0.85),
+    ("eval(", 0.75),
+    ("settimeout(", 0.75),
+    ("setinterval(", 0.75),
+    ("new function(", 0.8),
+    ("constructor.constructor(", 0.9),
+    ("constructor(", 0.55),
+    ("atob(", 0.6),
+    ("import(", 0.55),
+    ("window[", 0.7),
+    ("top[", 0.75),
+    ("self[", 0.7),
+    ("parent[", 0.7),
+    ("this[", 0.6),
+    ("globalthis", 0.7),
+    ("$on.constructor", 0.9),
+    ("xmlhttprequest", 0.6),
+    ("srcdoc", 0.6),
+    ("<!--", 0.0),
+];
+
+#[derive(Debug)]
+struct Xss {
+    sinks: AhoCorasick,
+}
+
+pub(crate) fn build() -> Box<dyn Detector> {
+    let sinks = AhoCorasick::new(SINKS.iter().map(|(p, _)| p)).expect("static patterns compile");
+    Box::new(Xss { sinks })
+}
+
+fn is_event(attr: &str) -> bool {
+    attr.strip_prefix("on").is_some_and(|e| EVENTS.contains(&e))
+}
+
+/// True when a URL value starts with an active scheme (whitespace and controls stripped,
+/// as browsers do before reading a scheme).
+fn active_url(value: &str) -> Option<f32> {
+    let mut scheme = String::with_capacity(16);
+    for c in value.chars() {
+        if c.is_whitespace() || c.is_control() {
+            continue;
+        }
+        if c == ':' || c == ',' || scheme.len() >= 16 {
+            break;
+        }
+        scheme.push(c);
+    }
+    match scheme.as_str() {
+        "javascript" | "vbscript" | "livescript" | "mocha" => Some(0.95),
+        "data" if value.contains("html") || value.contains("script") || value.contains("svg") => {
+            Some(0.9)
+        }
+        _ => None,
+    }
+}
+
+fn css_active(value: &str) -> bool {
+    let mut buf = String::new();
+    let v = if css_escape::may_contain(value) && css_escape::decode_into(value, &mut buf) {
+        buf.as_str()
+    } else {
+        value
+    };
+    let compact: String = v
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .take(4096)
+        .collect();
+    compact.contains("expression(")
+        || compact.contains("url(javascript")
+        || compact.contains("url(vbscript")
+        || compact.contains("behavior:")
+        || compact.contains("-moz-binding")
+        || compact.contains("@import")
+}
+
+impl Xss {
+    /// Scores the attribute region of a tag (or of an attribute break-out).
+    fn attrs_score(&self, region: &str, in_tag: bool) -> f32 {
+        let mut best = 0.0f32;
+        for (name, value) in attributes(region).take(64) {
+            let event = is_event(name);
+            if event && (in_tag || value.is_some()) {
+                best = best.max(if in_tag { 0.95 } else { 0.9 });
+            } else if in_tag && name.starts_with("on") && name.len() > 4 && value.is_some() {
+                best = best.max(0.85);
+            }
+            let Some(v) = value else { continue };
+            if URL_ATTRS.contains(&name) || name.starts_with("xlink") {
+                if let Some(c) = active_url(v) {
+                    best = best.max(c);
+                }
+            }
+            if name == "srcdoc" {
+                best = best.max(0.9);
+            }
+            if name == "style" && css_active(v) {
+                best = best.max(0.9);
+            }
+            if name == "http-equiv" && (v.contains("refresh") || v.contains("set-cookie")) {
+                best = best.max(0.9);
+            }
+        }
+        best
+    }
+}
+
+impl Detector for Xss {
+    fn inspect<'a>(&self, s: &Subject<'a>) -> Option<Hit<'a>> {
+        if matches!(s.kind, Kind::FileContent | Kind::XmlDoctype) || !s.bytes.any(b"<>\"'`();:=[{")
+        {
+            return None;
+        }
+        let lower = s.lower;
+        let mut best = (0.0f32, 0usize, 0usize);
+        let mut take = |c: f32, a: usize, b: usize| {
+            if c > best.0 {
+                best = (c, a, b);
+            }
+        };
+        if s.bytes.has(b'<') {
+            for tag in tags(lower).take(256) {
+                let base = ACTIVE_TAGS
+                    .iter()
+                    .find(|(n, _)| *n == tag.name)
+                    .map_or(0.3, |(_, c)| *c);
+                let mut c = base.max(self.attrs_score(tag.attrs, true));
+                if tag.name == "style" || tag.name == "link" {
+                    let rest = &lower[tag.start..(tag.end + 512).min(lower.len())];
+                    if css_active(rest) || rest.contains("javascript:") {
+                        c = c.max(0.9);
+                    }
+                }
+                // Benign markup in prose: `<b>`, `<p>`, `<a href=https://...>`.
+                if base <= 0.5 && c <= 0.5 {
+                    c = c.min(0.3);
+                }
+                take(c, tag.start, tag.end);
+            }
+        }
+        // Attribute break-out without a tag: `" onmouseover="alert(1)`.
+        if s.bytes.any(b"\"'`") && s.bytes.has(b'=') {
+            for (k, b) in lower.bytes().enumerate() {
+                if matches!(b, b'"' | b'\'' | b'`') {
+                    let region = &lower[k + 1..];
+                    let c = self.attrs_score(&region[..region.len().min(1024)], false);
+                    take(c, k, lower.len().min(k + 80));
+                    if c > 0.0 {
+                        break;
+                    }
+                }
+            }
+        }
+        for m in self.sinks.find_iter(lower) {
+            let (pat, mut c) = SINKS[m.pattern().as_usize()];
+            if c == 0.0 {
+                continue;
+            }
+            // Prose mentions ("javascript: the good parts") need code after the scheme.
+            if pat == "javascript:" {
+                let after = lower[m.end()..].trim_start();
+                let code = after.contains('(')
+                    || after.contains('`')
+                    || after.contains('=')
+                    || after.contains(';');
+                c = if lower[..m.start()].trim().is_empty() && code {
+                    0.95
+                } else if code {
+                    0.85
+                } else {
+                    0.4
+                };
+            }
+            take(c, m.start(), (m.end() + 40).min(lower.len()));
+        }
+        // Client-side template injection: `{{ ... constructor ... }}`.
+        if s.bytes.has(b'{') {
+            if let Some(open) = lower.find("{{") {
+                let inner = &lower[open..lower.len().min(open + 512)];
+                if inner.contains("constructor")
+                    || inner.contains("$eval")
+                    || inner.contains("$on")
+                    || inner.contains("alert(")
+                {
+                    take(0.9, open, lower.len().min(open + 80));
+                }
+            }
+        }
+        let (c, a, b) = best;
+        (c > 0.0).then(|| Hit::at(c, s.text, a, b))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::testing::arg;
+
+    #[test]
+    fn flags_script_capable_markup_and_breakouts() {
+        let d = build();
+        for v in [
+            "<script>alert(1)</script>",
+            "<img src=x onerror=alert(1)>",
+            "<svg/onload=alert(1)>",
+            "<a href=\"jav&#x09;ascript:alert(1)\">x</a>",
+            "<iframe srcdoc=\"&lt;script&gt;alert(1)&lt;/script&gt;\">",
+            "\" onmouseover=\"alert(1)",
+            "' autofocus onfocus=alert(1) x='",
+            "javascript:alert(document.cookie)",
+            "';alert(String.fromCharCode(88,83,83))//",
+            "<div style=\"width: expression(alert(1))\">",
+            "<body onload=alert(1)>",
+            "%3Cscript%3Ealert(1)%3C/script%3E",
+            "＜script＞alert(1)＜/script＞",
+            "{{constructor.constructor('alert(1)')()}}",
+            "<details open ontoggle=alert`1`>",
+            "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+            "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
+            "<object data=\"javascript:alert(1)\">",
+            "<meta http-equiv=\"refresh\" content=\"0;url=javascript:alert(1)\">",
+        ] {
+            let s = arg(&*d, v);
+            assert!(s >= 0.7, "{v}: {s}");
+        }
+    }
+
+    #[test]
+    fn ignores_prose_and_harmless_markup() {
+        let d = build();
+        for v in [
+            "I <3 this product, 5 < 6 and 7 > 2",
+            "Use <b>bold</b> and <i>italics</i> in <p>comments</p>",
+            "See <a href=\"https://example.com/docs\">the docs</a>",
+            "The script was great; the onload event fires later",
+            "Javascript: the good parts is a book",
+            "Please confirm your order (ref 123)",
+            "He said \"online\" isn't the point",
+            "f(x) = x^2; g(y) = {a: 1}",
+            "{{ user.name }} template docs",
+        ] {
+            let s = arg(&*d, v);
+            assert!(s < 0.7, "{v}: {s}");
+        }
+    }
+}

@@ -1,0 +1,405 @@
+//! The inspection pipeline: walk the request model, normalise each value, run every
+//! detector on it, follow nested encodings, then score findings against the policy
+//! (thresholds, exclusions, limits). Nothing is compiled here per request; a benign
+//! request leaves the findings vector unallocated.
+
+use std::fmt::Write as _;
+
+use crate::decode::{base64, Normaliser};
+use crate::detect::{self, Detector, Entry, Hit, Kind, REGISTRY};
+use crate::model::{body, cookie, json, urlencoded, Loc, Overflow, Sink};
+use crate::{Category, Finding, OverflowAction, Policy, RequestParts, Verdict};
+
+/// Findings kept per request at most (the rest would repeat the same story).
+const MAX_FINDINGS: usize = 64;
+/// Nested encodings (JSON in a query value, base64 in JSON, ...) followed at most.
+const MAX_NESTED: usize = 3;
+/// Fragment length kept in findings, in characters.
+const FRAGMENT_CHARS: usize = 80;
+
+/// Header fields whose values are structured and never carry payloads worth the false
+/// positives they would cause (or are inspected by request-level hooks only).
+const SKIPPED_HEADERS: &[&str] = &[
+    "accept",
+    "accept-encoding",
+    "accept-language",
+    "accept-charset",
+    "authorization",
+    "proxy-authorization",
+    "cache-control",
+    "connection",
+    "content-length",
+    "content-encoding",
+    "transfer-encoding",
+    "host",
+    "if-match",
+    "if-none-match",
+    "if-modified-since",
+    "if-unmodified-since",
+    "keep-alive",
+    "pragma",
+    "priority",
+    "range",
+    "te",
+    "upgrade-insecure-requests",
+    "dnt",
+    "cookie",
+];
+
+/// Every detector, compiled.
+#[derive(Debug)]
+pub(crate) struct Compiled {
+    detectors: Vec<(&'static Entry, Box<dyn Detector>)>,
+}
+
+impl Compiled {
+    pub(crate) fn new() -> Compiled {
+        Compiled {
+            detectors: REGISTRY.iter().map(|e| (e, (e.build)())).collect(),
+        }
+    }
+
+    pub(crate) fn inspect(&self, request: &RequestParts<'_>, policy: &Policy) -> Verdict {
+        let mut run = Run {
+            detectors: &self.detectors,
+            policy,
+            norm: Normaliser::default(),
+            lower: String::new(),
+            findings: Vec::new(),
+            args: 0,
+            overflowed: [false; 3],
+            nesting: 0,
+        };
+        let mut hits = Vec::new();
+        for (entry, det) in &self.detectors {
+            det.inspect_request(request, &mut hits);
+            for h in hits.drain(..) {
+                run.record(entry, &h.location, h.confidence, &h.fragment);
+            }
+        }
+        run.value(Loc::new("path", ""), Kind::Path, request.path.as_bytes(), 0);
+        if let Some(q) = request.query {
+            urlencoded::parse(q.as_bytes(), "query", 0, &mut run);
+        }
+        for (name, value) in request.headers {
+            if *name == "cookie" {
+                cookie::parse(value, &mut run);
+            } else if !skip_header(name) {
+                run.value(Loc::new("header", name), Kind::Header, value, 0);
+            }
+        }
+        let mut body = request.body;
+        if request.body_truncated || body.len() > policy.limits.max_body_bytes {
+            run.overflow(Overflow::Body);
+            body = &body[..body.len().min(policy.limits.max_body_bytes)];
+        }
+        let content_type = request.header("content-type").map(String::from_utf8_lossy);
+        body::parse(content_type.as_deref(), body, &mut run);
+        Verdict {
+            findings: run.findings,
+        }
+    }
+}
+
+fn skip_header(name: &str) -> bool {
+    SKIPPED_HEADERS.contains(&name) || name.starts_with("sec-")
+}
+
+/// The state of one inspection.
+struct Run<'e> {
+    detectors: &'e [(&'static Entry, Box<dyn Detector>)],
+    policy: &'e Policy,
+    norm: Normaliser,
+    lower: String,
+    findings: Vec<Finding>,
+    args: usize,
+    overflowed: [bool; 3],
+    nesting: usize,
+}
+
+impl Run<'_> {
+    fn record(&mut self, entry: &Entry, location: &str, confidence: f32, fragment: &str) {
+        record(
+            &mut self.findings,
+            self.policy,
+            entry.name,
+            entry.category,
+            location,
+            confidence,
+            fragment,
+            None,
+        );
+    }
+
+    /// Follows encodings nested in a value: JSON, query strings, base64.
+    fn nested(&mut self, loc: Loc<'_>, kind: Kind, text: &str, depth: usize) {
+        if self.nesting >= MAX_NESTED || depth >= self.policy.limits.max_depth {
+            return;
+        }
+        if !matches!(kind, Kind::ArgValue | Kind::Cookie | Kind::Header) {
+            return;
+        }
+        self.nesting += 1;
+        let prefix = loc.to_string();
+        if json::looks_like(text) {
+            let _ = json::parse(text.as_bytes(), &format!("{prefix}>json"), depth + 1, self);
+        } else if text.contains('&') && urlencoded::looks_like(text) {
+            urlencoded::parse(text.as_bytes(), &format!("{prefix}>query"), depth + 1, self);
+        } else if let Some(decoded) = base64::decode_text(text) {
+            self.value(
+                Loc::new(&format!("{prefix}>base64"), ""),
+                kind,
+                decoded.as_bytes(),
+                depth + 1,
+            );
+        }
+        self.nesting -= 1;
+    }
+}
+
+impl Sink for Run<'_> {
+    fn value(&mut self, loc: Loc<'_>, kind: Kind, raw: &[u8], depth: usize) {
+        let (text, flags) = self.norm.run(raw);
+        let lower: &str = if text.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.lower.clear();
+            self.lower.push_str(text);
+            self.lower.make_ascii_lowercase();
+            &self.lower
+        } else {
+            text
+        };
+        let subject = detect::subject(kind, loc.name, text, lower, flags);
+        let mut follow = false;
+        for (entry, det) in self.detectors {
+            if let Some(Hit {
+                confidence,
+                fragment,
+            }) = det.inspect(&subject)
+            {
+                record(
+                    &mut self.findings,
+                    self.policy,
+                    entry.name,
+                    entry.category,
+                    "",
+                    confidence,
+                    &fragment,
+                    Some(&loc),
+                );
+            }
+        }
+        if self.nesting < MAX_NESTED
+            && text.len() >= 8
+            && (json::looks_like(text)
+                || urlencoded::looks_like(text)
+                || base64::decode_text(text).is_some())
+        {
+            follow = true;
+        }
+        if follow {
+            let owned = text.to_owned();
+            self.nested(loc, kind, &owned, depth);
+        }
+    }
+
+    fn take_arg(&mut self) -> bool {
+        if self.args >= self.policy.limits.max_args {
+            self.overflow(Overflow::Args);
+            return false;
+        }
+        self.args += 1;
+        true
+    }
+
+    fn overflow(&mut self, what: Overflow) {
+        let slot = what as usize;
+        if self.overflowed[slot] {
+            return;
+        }
+        self.overflowed[slot] = true;
+        let block = self.policy.limits.on_overflow == OverflowAction::Block;
+        record(
+            &mut self.findings,
+            self.policy,
+            "limits",
+            Category::Protocol,
+            "request",
+            if block { 1.0 } else { 0.5 },
+            what.describe(),
+            None,
+        );
+        if !block {
+            if let Some(f) = self.findings.last_mut().filter(|f| f.detector == "limits") {
+                f.blocking = false;
+            }
+        }
+    }
+
+    fn malformed(&mut self, loc: Loc<'_>, what: &'static str) {
+        record(
+            &mut self.findings,
+            self.policy,
+            "protocol",
+            Category::Protocol,
+            "",
+            0.5,
+            what,
+            Some(&loc),
+        );
+    }
+
+    fn max_depth(&self) -> usize {
+        self.policy.limits.max_depth
+    }
+}
+
+/// Adds one finding (or raises an existing one of the same detector and location),
+/// unless an exclusion silences it. Allocates only here, on a hit.
+#[allow(clippy::too_many_arguments)]
+fn record(
+    findings: &mut Vec<Finding>,
+    policy: &Policy,
+    detector: &'static str,
+    category: Category,
+    location: &str,
+    confidence: f32,
+    fragment: &str,
+    loc: Option<&Loc<'_>>,
+) {
+    let mut location_buf;
+    let location = match loc {
+        Some(l) => {
+            location_buf = String::new();
+            let _ = write!(location_buf, "{l}");
+            location_buf.as_str()
+        }
+        None => location,
+    };
+    if policy
+        .exclusions
+        .iter()
+        .any(|e| crate::policy::excludes(e, detector, category, location))
+    {
+        return;
+    }
+    let blocking = confidence >= policy.threshold(category);
+    if let Some(f) = findings
+        .iter_mut()
+        .find(|f| f.detector == detector && f.location == location)
+    {
+        if confidence > f.confidence {
+            f.confidence = confidence;
+            f.fragment = format_fragment(fragment);
+            f.blocking = blocking;
+        }
+        return;
+    }
+    if findings.len() >= MAX_FINDINGS {
+        return;
+    }
+    findings.push(Finding {
+        category,
+        detector,
+        confidence,
+        location: location.to_owned(),
+        fragment: format_fragment(fragment),
+        blocking,
+    });
+}
+
+/// Truncates to [`FRAGMENT_CHARS`] characters and escapes control characters.
+fn format_fragment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len().min(FRAGMENT_CHARS * 2));
+    for (n, c) in s.chars().enumerate() {
+        if n >= FRAGMENT_CHARS {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            let _ = write!(out, "{}", c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Exclusion, ExclusionTarget};
+
+    fn get(path: &str, query: Option<&str>) -> Verdict {
+        let engine = Compiled::new();
+        let req = RequestParts {
+            method: "GET",
+            path,
+            query,
+            headers: &[],
+            body: b"",
+            body_truncated: false,
+        };
+        engine.inspect(&req, &Policy::default())
+    }
+
+    #[test]
+    fn benign_request_has_no_findings_and_no_allocation() {
+        let v = get("/api/items", Some("page=2&sort=name"));
+        assert!(v.findings.is_empty());
+        assert_eq!(v.findings.capacity(), 0);
+    }
+
+    #[test]
+    fn fragments_are_truncated_and_escaped() {
+        let f = format_fragment(&format!("a\r\nb{}", "x".repeat(200)));
+        assert!(f.starts_with("a\\r\\nb"));
+        assert_eq!(f.chars().count(), FRAGMENT_CHARS + 1 + 2);
+    }
+
+    #[test]
+    fn exclusions_drop_findings_by_detector_and_location_prefix() {
+        let engine = Compiled::new();
+        let req = RequestParts {
+            method: "GET",
+            path: "/",
+            query: Some("q=1'%20union%20select%20password%20from%20users--"),
+            headers: &[],
+            body: b"",
+            body_truncated: false,
+        };
+        let mut policy = Policy::default();
+        assert!(engine.inspect(&req, &policy).is_blocking());
+        policy.exclusions.push(Exclusion {
+            target: ExclusionTarget::Detector("sqli".into()),
+            location: Some("query:*".into()),
+        });
+        assert!(!engine
+            .inspect(&req, &policy)
+            .findings
+            .iter()
+            .any(|f| f.detector == "sqli"));
+    }
+
+    #[test]
+    fn too_many_args_is_reported_and_blocks_only_when_asked() {
+        let engine = Compiled::new();
+        let q = "a=1&".repeat(50);
+        let req = RequestParts {
+            method: "GET",
+            path: "/",
+            query: Some(&q),
+            headers: &[],
+            body: b"",
+            body_truncated: false,
+        };
+        let mut policy = Policy::default();
+        policy.limits.max_args = 10;
+        let v = engine.inspect(&req, &policy);
+        assert!(v.findings.iter().any(|f| f.category == Category::Protocol));
+        assert!(!v.is_blocking());
+        policy.limits.on_overflow = OverflowAction::Block;
+        let v = engine.inspect(&req, &policy);
+        assert!(v.is_blocking());
+        assert_eq!(v.strongest().map(|f| f.confidence), Some(1.0));
+    }
+}

@@ -1,0 +1,55 @@
+//! The detection engine of waf-proxy.
+//!
+//! Pure and synchronous: no I/O, no clock, no async runtime. The data plane hands it one
+//! request ([`RequestParts`]) and a per-route [`Policy`]; it answers with a [`Verdict`]
+//! listing every finding with its evidence. Everything that can be prepared ahead (automata,
+//! regexes, tables) is built once in [`Engine::new`]; [`Engine::inspect`] only reads.
+//!
+//! What the engine does *not* decide: the mode (monitor, block, challenge) and what the
+//! client sees. Those belong to the data plane.
+
+pub mod category;
+pub mod policy;
+pub mod request;
+pub mod verdict;
+
+mod decode;
+mod detect;
+mod inspect;
+mod model;
+
+pub use category::Category;
+pub use policy::{Exclusion, ExclusionTarget, Limits, OverflowAction, Policy};
+pub use request::RequestParts;
+pub use verdict::{Finding, Verdict};
+
+/// The compiled detection engine. Build once (at config load), share behind an `Arc`.
+#[derive(Debug)]
+pub struct Engine {
+    inner: inspect::Compiled,
+}
+
+impl Engine {
+    /// Compiles every detector. Cheap enough to run on every config reload.
+    pub fn new() -> Engine {
+        Engine {
+            inner: inspect::Compiled::new(),
+        }
+    }
+
+    /// Inspects one request under `policy`.
+    pub fn inspect(&self, request: &RequestParts<'_>, policy: &Policy) -> Verdict {
+        self.inner.inspect(request, policy)
+    }
+}
+
+/// Names of every detector (as in [`Finding::detector`]), for validating exclusions.
+pub fn detector_names() -> Vec<&'static str> {
+    detect::REGISTRY.iter().map(|e| e.name).collect()
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Engine::new()
+    }
+}
