@@ -1,0 +1,107 @@
+//! Who the client is: the peer address, or the address a trusted proxy put in
+//! `X-Forwarded-For` / `Forwarded`. Rate limits and geo depend on this, so a header from an
+//! untrusted peer is never believed.
+
+use http::HeaderMap;
+use ipnet::IpNet;
+use std::net::IpAddr;
+
+/// The client address of a request that arrived from `peer`.
+///
+/// When `peer` is trusted, walks `X-Forwarded-For` (all fields, as one list) from the right,
+/// skipping trusted hops; the first untrusted address is the client. Falls back to the
+/// `for=` of `Forwarded` the same way, then to `peer`.
+pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|n| n.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let xff: Vec<IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|s| parse_addr(s.trim()))
+        .collect();
+    let forwarded: Vec<IpAddr> = if xff.is_empty() {
+        headers
+            .get_all("forwarded")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|elem| {
+                elem.split(';').find_map(|pair| {
+                    let (k, v) = pair.trim().split_once('=')?;
+                    k.eq_ignore_ascii_case("for")
+                        .then(|| parse_addr(v.trim().trim_matches('"')))
+                        .flatten()
+                })
+            })
+            .collect()
+    } else {
+        xff
+    };
+    let mut client = peer;
+    for ip in forwarded.iter().rev() {
+        client = *ip;
+        if !is_trusted(ip) {
+            break;
+        }
+    }
+    client
+}
+
+/// `1.2.3.4`, `1.2.3.4:80`, `::1`, `[::1]:80`.
+fn parse_addr(s: &str) -> Option<IpAddr> {
+    if let Ok(ip) = s.parse() {
+        return Some(ip);
+    }
+    if let Some(rest) = s.strip_prefix('[') {
+        return rest.split(']').next()?.parse().ok();
+    }
+    s.rsplit_once(':')?.0.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(xff: &[&str]) -> HeaderMap {
+        let mut m = HeaderMap::new();
+        for v in xff {
+            m.append("x-forwarded-for", v.parse().unwrap());
+        }
+        m
+    }
+
+    #[test]
+    fn untrusted_peer_header_is_ignored() {
+        let peer: IpAddr = "203.0.113.9".parse().unwrap();
+        assert_eq!(
+            client_ip(peer, &h(&["1.1.1.1"]), &["10.0.0.0/8".parse().unwrap()]),
+            peer
+        );
+    }
+
+    #[test]
+    fn trusted_chain_is_walked_from_the_right() {
+        let trusted = ["10.0.0.0/8".parse().unwrap()];
+        let peer: IpAddr = "10.0.0.1".parse().unwrap();
+        let ip = client_ip(peer, &h(&["6.6.6.6, 198.51.100.7", "10.1.1.1"]), &trusted);
+        assert_eq!(ip, "198.51.100.7".parse::<IpAddr>().unwrap());
+    }
+
+    #[test]
+    fn forwarded_header_is_understood() {
+        let trusted = ["127.0.0.1/32".parse().unwrap()];
+        let mut m = HeaderMap::new();
+        m.insert(
+            "forwarded",
+            "for=\"[2001:db8::1]:4711\";proto=http".parse().unwrap(),
+        );
+        assert_eq!(
+            client_ip("127.0.0.1".parse().unwrap(), &m, &trusted),
+            "2001:db8::1".parse::<IpAddr>().unwrap()
+        );
+    }
+}

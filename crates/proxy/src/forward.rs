@@ -1,0 +1,234 @@
+//! Forwarding to an upstream server: the upstream request built from the client's (hop-by-hop
+//! fields removed, `X-Forwarded-*`, `Via`, `X-Request-Id`, route header edits), sent over
+//! the pooled client with the route's timeout, and retried on another server after a
+//! connection failure when the method is idempotent and the body can be replayed.
+
+use crate::balancer::{Balancer, NoServer};
+use crate::body::{full, ProxyBody};
+use crate::runtime::RouteRuntime;
+use bytes::Bytes;
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::{Method, Request, Response, Uri, Version};
+use hyper::body::Incoming;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub type UpstreamClient = Client<HttpConnector, ProxyBody>;
+
+/// A client with keep-alive pooling, shared by every route and kept across reloads.
+pub fn client() -> UpstreamClient {
+    let mut connector = HttpConnector::new();
+    connector.set_nodelay(true);
+    connector.set_connect_timeout(Some(Duration::from_secs(5)));
+    connector.set_keepalive(Some(Duration::from_secs(60)));
+    Client::builder(hyper_util::rt::TokioExecutor::new())
+        .pool_idle_timeout(Duration::from_secs(90))
+        .pool_max_idle_per_host(256)
+        .pool_timer(hyper_util::rt::TokioTimer::new())
+        .build(connector)
+}
+
+/// Fields that describe one connection, never forwarded (RFC 9110 §7.6.1).
+const HOP_BY_HOP: [&str; 8] = [
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "proxy-authorization",
+];
+
+/// Removes hop-by-hop fields and those named in `Connection`; keeps `Upgrade` and
+/// `Connection: upgrade` when `keep_upgrade`.
+pub fn strip_hop_by_hop(headers: &mut HeaderMap, keep_upgrade: bool) {
+    let named: Vec<HeaderName> = headers
+        .get_all(header::CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|t| HeaderName::from_bytes(t.trim().as_bytes()).ok())
+        .collect();
+    let upgrade = headers.get(header::UPGRADE).cloned();
+    for n in named {
+        headers.remove(n);
+    }
+    for n in HOP_BY_HOP {
+        headers.remove(n);
+    }
+    if keep_upgrade {
+        if let Some(u) = upgrade {
+            headers.insert(header::UPGRADE, u);
+            headers.insert(header::CONNECTION, HeaderValue::from_static("upgrade"));
+        }
+    }
+}
+
+/// Per-request facts the upstream request carries.
+pub struct ForwardContext<'a> {
+    pub peer: IpAddr,
+    pub peer_trusted: bool,
+    pub host: &'a str,
+    pub request_id: &'a str,
+    pub upgrade: bool,
+}
+
+/// The client's request turned into the upstream's (without URI, set per attempt).
+pub fn upstream_headers(
+    parts: &http::request::Parts,
+    route: &RouteRuntime,
+    ctx: &ForwardContext<'_>,
+) -> HeaderMap {
+    let mut h = parts.headers.clone();
+    strip_hop_by_hop(&mut h, ctx.upgrade);
+    // X-Forwarded-For: extend a trusted proxy's chain; replace an untrusted client's claim.
+    let xff = if ctx.peer_trusted {
+        let prior: Vec<&str> = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        if prior.is_empty() {
+            ctx.peer.to_string()
+        } else {
+            format!("{}, {}", prior.join(", "), ctx.peer)
+        }
+    } else {
+        ctx.peer.to_string()
+    };
+    h.remove("x-forwarded-for");
+    if let Ok(v) = HeaderValue::from_str(&xff) {
+        h.insert("x-forwarded-for", v);
+    }
+    if !ctx.peer_trusted || !h.contains_key("x-forwarded-proto") {
+        h.insert("x-forwarded-proto", HeaderValue::from_static("http"));
+    }
+    if !ctx.peer_trusted || !h.contains_key("x-forwarded-host") {
+        if let Ok(v) = HeaderValue::from_str(ctx.host) {
+            h.insert("x-forwarded-host", v);
+        }
+    }
+    if !h.contains_key(header::HOST) {
+        if let Ok(v) = HeaderValue::from_str(ctx.host) {
+            h.insert(header::HOST, v);
+        }
+    }
+    let via = match parts.version {
+        Version::HTTP_10 => "1.0 waf-proxy",
+        Version::HTTP_2 => "2 waf-proxy",
+        _ => "1.1 waf-proxy",
+    };
+    h.append(header::VIA, HeaderValue::from_static(via));
+    if let Ok(v) = HeaderValue::from_str(ctx.request_id) {
+        h.insert("x-request-id", v);
+    }
+    for n in &route.remove {
+        h.remove(n);
+    }
+    for (n, v) in &route.set {
+        h.insert(n.clone(), v.clone());
+    }
+    for (n, v) in &route.add {
+        h.append(n.clone(), v.clone());
+    }
+    h
+}
+
+/// The request body as far as forwarding is concerned.
+pub enum ForwardBody {
+    /// Fully in memory: can be sent again on retry.
+    Replayable(Bytes),
+    /// Streaming: one attempt only.
+    Stream(ProxyBody),
+}
+
+/// Why forwarding gave no response.
+#[derive(Debug)]
+pub enum ForwardError {
+    NoServer(NoServer),
+    /// Could not connect or the upstream broke the exchange.
+    Failed(String),
+    Timeout,
+}
+
+/// Sends the request to a server of `balancer`, retrying on connection failures.
+#[allow(clippy::too_many_arguments)]
+pub async fn send(
+    client: &UpstreamClient,
+    balancer: &Arc<Balancer>,
+    client_ip: IpAddr,
+    method: &Method,
+    path_and_query: &str,
+    headers: HeaderMap,
+    body: ForwardBody,
+    timeout: Duration,
+    retry_attempts: u32,
+) -> Result<(Response<Incoming>, String), ForwardError> {
+    let idempotent = matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE | Method::TRACE
+    );
+    let mut tried: Vec<usize> = Vec::new();
+    let mut body = Some(body);
+    let mut last_error = ForwardError::NoServer(NoServer::AllDown);
+    loop {
+        let lease = match balancer.pick(client_ip, &tried) {
+            Ok(l) => l,
+            Err(e) if tried.is_empty() => return Err(ForwardError::NoServer(e)),
+            Err(_) => return Err(last_error),
+        };
+        tried.push(lease.index());
+        let (this_body, replay) = match body.take() {
+            Some(ForwardBody::Replayable(b)) => (full(b.clone()), Some(ForwardBody::Replayable(b))),
+            Some(ForwardBody::Stream(s)) => (s, None),
+            None => return Err(last_error),
+        };
+        let uri: Uri =
+            match format!("http://{}{}", lease.server().authority, path_and_query).parse() {
+                Ok(u) => u,
+                Err(e) => return Err(ForwardError::Failed(format!("bad upstream uri: {e}"))),
+            };
+        let mut req = Request::new(this_body);
+        *req.method_mut() = method.clone();
+        *req.uri_mut() = uri;
+        *req.headers_mut() = headers.clone();
+        match tokio::time::timeout(timeout, client.request(req)).await {
+            Ok(Ok(resp)) => return Ok((resp, lease.server().authority.clone())),
+            Ok(Err(e)) => {
+                lease.failed();
+                let connect = e.is_connect();
+                tracing::warn!(upstream = %balancer.name, server = %lease.server().authority, error = %error_chain(&e), "upstream request failed");
+                last_error = ForwardError::Failed(error_chain(&e));
+                let can_retry = connect
+                    && idempotent
+                    && replay.is_some()
+                    && (tried.len() as u32) <= retry_attempts;
+                if !can_retry {
+                    return Err(last_error);
+                }
+                body = replay;
+            }
+            Err(_) => {
+                lease.failed();
+                tracing::warn!(upstream = %balancer.name, server = %lease.server().authority, "upstream timed out after {timeout:?}");
+                return Err(ForwardError::Timeout);
+            }
+        }
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut src = e.source();
+    while let Some(inner) = src {
+        s.push_str(": ");
+        s.push_str(&inner.to_string());
+        src = inner.source();
+    }
+    s
+}

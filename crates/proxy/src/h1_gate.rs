@@ -1,0 +1,495 @@
+//! The strict HTTP/1 front door: an I/O wrapper between the client socket and hyper.
+//!
+//! It follows the message framing of the byte stream (heads, Content-Length bodies,
+//! chunked bodies) and hands hyper only bytes that passed [`crate::h1_head::check_head`] and
+//! the chunk grammar. On a violation it writes the error response itself (400, 414 or 431
+//! with `Connection: close`), closes its write side and fails the read, so hyper drops the
+//! connection and nothing of the bad request can reach an upstream.
+//!
+//! After an upgrade request (WebSocket) the wrapper steps aside, as it does from the first
+//! byte for HTTP/2 connections ([`ClientIo::passthrough`]).
+
+use crate::h1_head::{check_head, Framing, Violation};
+use bytes::{Buf, BytesMut};
+use std::io;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+/// Size bounds the gate enforces.
+#[derive(Debug, Clone, Copy)]
+pub struct GateLimits {
+    pub max_head: usize,
+    pub max_uri: usize,
+}
+
+const READ_CHUNK: usize = 16 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Waiting for a complete head; `scanned` bytes past `ready` were already checked.
+    Head {
+        scanned: usize,
+    },
+    Body {
+        remaining: u64,
+    },
+    Chunk(Chunk),
+    /// No more HTTP/1 framing to follow (HTTP/2, upgraded connection).
+    Pass,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Chunk {
+    /// Reading the hex size; `digits` so far, `size` accumulated.
+    Size {
+        digits: u8,
+        size: u64,
+    },
+    /// In a chunk extension, until CR.
+    Ext {
+        size: u64,
+    },
+    /// Expecting LF after the size line's CR.
+    SizeLf {
+        size: u64,
+    },
+    Data {
+        remaining: u64,
+    },
+    DataCr,
+    DataLf,
+    /// In the trailer section; `line_len` bytes of the current line so far.
+    Trailer {
+        line_len: usize,
+        cr: bool,
+    },
+}
+
+/// The client connection as hyper sees it.
+pub struct ClientIo<S> {
+    inner: S,
+    buf: BytesMut,
+    /// Bytes at the front of `buf` that are validated and may be handed to hyper.
+    ready: usize,
+    state: State,
+    limits: GateLimits,
+    eof: bool,
+    reject: Option<Reject>,
+}
+
+struct Reject {
+    response: Vec<u8>,
+    written: usize,
+    violation: Violation,
+}
+
+impl<S> ClientIo<S> {
+    /// A gated HTTP/1 connection; `initial` holds bytes already read from `inner`.
+    pub fn http1(inner: S, initial: &[u8], limits: GateLimits) -> ClientIo<S> {
+        let mut io = ClientIo {
+            inner,
+            buf: BytesMut::with_capacity(READ_CHUNK),
+            ready: 0,
+            state: State::Head { scanned: 0 },
+            limits,
+            eof: false,
+            reject: None,
+        };
+        io.buf.extend_from_slice(initial);
+        io.process();
+        io
+    }
+
+    /// An ungated connection (HTTP/2 after its preface was recognised).
+    pub fn passthrough(inner: S, initial: &[u8]) -> ClientIo<S> {
+        let mut io = ClientIo::http1(
+            inner,
+            &[],
+            GateLimits {
+                max_head: 0,
+                max_uri: 0,
+            },
+        );
+        io.state = State::Pass;
+        io.buf.extend_from_slice(initial);
+        io.ready = io.buf.len();
+        io
+    }
+
+    /// Moves `ready` forward over whatever is now known to be valid.
+    fn process(&mut self) {
+        loop {
+            let pending = &self.buf[self.ready..];
+            if pending.is_empty() || self.reject.is_some() {
+                return;
+            }
+            match self.state {
+                State::Pass => {
+                    self.ready = self.buf.len();
+                    return;
+                }
+                State::Body { remaining } => {
+                    let take = (pending.len() as u64).min(remaining);
+                    self.ready += take as usize;
+                    self.state = if take == remaining {
+                        State::Head { scanned: 0 }
+                    } else {
+                        State::Body {
+                            remaining: remaining - take,
+                        }
+                    };
+                }
+                State::Head { scanned } => match self.scan_head(scanned) {
+                    Ok(Some(advanced)) => self.ready += advanced,
+                    Ok(None) => return,
+                    Err(v) => return self.fail(v),
+                },
+                State::Chunk(c) => match self.scan_chunk(c) {
+                    Ok(true) => {}
+                    Ok(false) => return,
+                    Err(v) => return self.fail(v),
+                },
+            }
+        }
+    }
+
+    /// Scans the pending head from `scanned`; on a complete valid head returns its length
+    /// and sets the next state.
+    fn scan_head(&mut self, scanned: usize) -> Result<Option<usize>, Violation> {
+        let pending = &self.buf[self.ready..];
+        let mut i = scanned;
+        while i < pending.len() {
+            match pending[i] {
+                b'\n' => {
+                    if i == 0 || pending[i - 1] != b'\r' {
+                        return Err(Violation::BadRequest("bare LF in request head"));
+                    }
+                    // End of head: CRLF CRLF, or CRLF at the very start (leading empty line).
+                    if i >= 3
+                        && &pending[i - 3..=i] == b"\r\n\r\n"
+                        && !pending[..i - 3].iter().all(|&b| b == b'\r' || b == b'\n')
+                    {
+                        let head_len = i + 1;
+                        if head_len > self.limits.max_head {
+                            return Err(Violation::HeadersTooLarge);
+                        }
+                        let info = check_head(&pending[..head_len], self.limits.max_uri)?;
+                        self.state = match (info.upgrade, info.framing) {
+                            (true, _) => State::Pass,
+                            (false, Framing::None) => State::Head { scanned: 0 },
+                            (false, Framing::Length(n)) => State::Body { remaining: n },
+                            (false, Framing::Chunked) => {
+                                State::Chunk(Chunk::Size { digits: 0, size: 0 })
+                            }
+                        };
+                        return Ok(Some(head_len));
+                    }
+                }
+                b'\r' if i + 1 < pending.len() && pending[i + 1] != b'\n' => {
+                    return Err(Violation::BadRequest("bare CR in request head"));
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        // Incomplete: bound what a client may make us hold.
+        let first_line_done = memchr::memchr(b'\n', pending).is_some();
+        if !first_line_done && pending.len() > self.limits.max_uri + 32 {
+            return Err(Violation::UriTooLong);
+        }
+        if pending.len() > self.limits.max_head {
+            return Err(Violation::HeadersTooLarge);
+        }
+        // Re-check the last byte next time (it may be a CR whose LF has not arrived).
+        self.state = State::Head {
+            scanned: i.saturating_sub(1).max(scanned),
+        };
+        Ok(None)
+    }
+
+    /// Advances through chunked framing; returns whether the body ended (state changed to
+    /// the next head) so that processing continues.
+    fn scan_chunk(&mut self, mut c: Chunk) -> Result<bool, Violation> {
+        let bad = |why| Err(Violation::BadRequest(why));
+        let pending_len = self.buf.len() - self.ready;
+        let mut i = 0;
+        while i < pending_len {
+            let b = self.buf[self.ready + i];
+            c = match c {
+                Chunk::Size { digits, size } => match b {
+                    b'0'..=b'9' | b'a'..=b'f' | b'A'..=b'F' => {
+                        if digits >= 15 {
+                            return bad("chunk size too large");
+                        }
+                        let d = (b as char).to_digit(16).unwrap_or(0) as u64;
+                        Chunk::Size {
+                            digits: digits + 1,
+                            size: size * 16 + d,
+                        }
+                    }
+                    b';' | b' ' | b'\t' if digits > 0 => Chunk::Ext { size },
+                    b'\r' if digits > 0 => Chunk::SizeLf { size },
+                    _ => return bad("invalid chunk size"),
+                },
+                Chunk::Ext { size } => match b {
+                    b'\r' => Chunk::SizeLf { size },
+                    b'\n' => return bad("bare LF in chunk extension"),
+                    0..=0x08 | 0x0a..=0x1f | 0x7f => {
+                        return bad("control character in chunk extension")
+                    }
+                    _ => Chunk::Ext { size },
+                },
+                Chunk::SizeLf { size } => match (b, size) {
+                    (b'\n', 0) => Chunk::Trailer {
+                        line_len: 0,
+                        cr: false,
+                    },
+                    (b'\n', n) => Chunk::Data { remaining: n },
+                    _ => return bad("bare CR in chunk size line"),
+                },
+                Chunk::Data { remaining } => {
+                    let take = ((pending_len - i) as u64).min(remaining);
+                    i += take as usize;
+                    c = if take == remaining {
+                        Chunk::DataCr
+                    } else {
+                        Chunk::Data {
+                            remaining: remaining - take,
+                        }
+                    };
+                    continue;
+                }
+                Chunk::DataCr if b == b'\r' => Chunk::DataLf,
+                Chunk::DataLf if b == b'\n' => Chunk::Size { digits: 0, size: 0 },
+                Chunk::DataCr | Chunk::DataLf => return bad("chunk data not followed by CRLF"),
+                Chunk::Trailer { line_len, cr } => match (b, cr) {
+                    (b'\r', false) => Chunk::Trailer { line_len, cr: true },
+                    (b'\n', true) if line_len == 0 => {
+                        self.ready += i + 1;
+                        self.state = State::Head { scanned: 0 };
+                        return Ok(true);
+                    }
+                    (b'\n', true) => Chunk::Trailer {
+                        line_len: 0,
+                        cr: false,
+                    },
+                    (_, true) | (b'\n', false) => return bad("bare CR or LF in trailer"),
+                    (_, false) => {
+                        if line_len >= self.limits.max_head {
+                            return Err(Violation::HeadersTooLarge);
+                        }
+                        if (b < 0x20 && b != b'\t') || b == 0x7f {
+                            return bad("control character in trailer");
+                        }
+                        Chunk::Trailer {
+                            line_len: line_len + 1,
+                            cr: false,
+                        }
+                    }
+                },
+            };
+            i += 1;
+        }
+        self.ready += pending_len;
+        self.state = State::Chunk(c);
+        Ok(false)
+    }
+
+    fn fail(&mut self, violation: Violation) {
+        let reason = violation.reason();
+        let status = violation.status();
+        let text = match status {
+            414 => "URI Too Long",
+            431 => "Request Header Fields Too Large",
+            _ => "Bad Request",
+        };
+        let body = format!("{status} {text}: {reason}\n");
+        let response = format!(
+            "HTTP/1.1 {status} {text}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        tracing::debug!(status, reason, "refused malformed request");
+        self.reject = Some(Reject {
+            response: response.into_bytes(),
+            written: 0,
+            violation,
+        });
+    }
+
+    /// The violation that closed this connection, if any.
+    pub fn violation(&self) -> Option<Violation> {
+        self.reject.as_ref().map(|r| r.violation)
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for ClientIo<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        out: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = &mut *self;
+        loop {
+            if this.ready > 0 {
+                let n = this.ready.min(out.remaining());
+                out.put_slice(&this.buf[..n]);
+                this.buf.advance(n);
+                this.ready -= n;
+                return Poll::Ready(Ok(()));
+            }
+            if let Some(reject) = &mut this.reject {
+                while reject.written < reject.response.len() {
+                    let n = ready!(Pin::new(&mut this.inner)
+                        .poll_write(cx, &reject.response[reject.written..]))?;
+                    if n == 0 {
+                        break;
+                    }
+                    reject.written += n;
+                }
+                ready!(Pin::new(&mut this.inner).poll_flush(cx))?;
+                let _ = ready!(Pin::new(&mut this.inner).poll_shutdown(cx));
+                return Poll::Ready(Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    reject.violation.reason(),
+                )));
+            }
+            if this.eof {
+                return Poll::Ready(Ok(()));
+            }
+            // Ungated and nothing buffered: read straight into hyper's buffer.
+            if this.state == State::Pass && this.buf.is_empty() {
+                return Pin::new(&mut this.inner).poll_read(cx, out);
+            }
+            let len = this.buf.len();
+            this.buf.resize(len + READ_CHUNK, 0);
+            let mut rb = ReadBuf::new(&mut this.buf[len..]);
+            let res = Pin::new(&mut this.inner).poll_read(cx, &mut rb);
+            let n = rb.filled().len();
+            this.buf.truncate(len + n);
+            ready!(res)?;
+            if n == 0 {
+                this.eof = true;
+            } else {
+                this.process();
+            }
+        }
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for ClientIo<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    const LIMITS: GateLimits = GateLimits {
+        max_head: 4096,
+        max_uri: 1024,
+    };
+
+    /// Feeds `input` through a gate; returns what hyper would read and what the client got back.
+    async fn run(input: &[u8]) -> (Vec<u8>, Vec<u8>) {
+        let (client, server) = tokio::io::duplex(1 << 20);
+        let (mut client_read, mut client_write) = tokio::io::split(client);
+        client_write.write_all(input).await.unwrap();
+        drop(client_write);
+        let mut gate = ClientIo::http1(server, &[], LIMITS);
+        let mut seen = Vec::new();
+        let _ = gate.read_to_end(&mut seen).await;
+        drop(gate);
+        let mut back = Vec::new();
+        client_read.read_to_end(&mut back).await.unwrap();
+        (seen, back)
+    }
+
+    #[tokio::test]
+    async fn passes_pipelined_valid_requests_untouched() {
+        let input = b"POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcGET /b HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\nabc\r\n0\r\nT: v\r\n\r\nGET /c HTTP/1.1\r\nHost: x\r\n\r\n";
+        let (seen, back) = run(input).await;
+        assert_eq!(seen, input.to_vec());
+        assert!(back.is_empty());
+    }
+
+    #[tokio::test]
+    async fn refuses_bad_chunk_size_with_400_and_withholds_the_rest() {
+        let input = b"POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n";
+        let (seen, back) = run(input).await;
+        assert!(!seen.windows(3).any(|w| w == b"abc"));
+        assert!(
+            back.starts_with(b"HTTP/1.1 400 "),
+            "{}",
+            String::from_utf8_lossy(&back)
+        );
+    }
+
+    #[tokio::test]
+    async fn refuses_bare_lf_and_bare_cr() {
+        for input in [
+            &b"GET / HTTP/1.1\nHost: x\n\n"[..],
+            b"GET / HTTP/1.1\r\nHost: x\rY: z\r\n\r\n",
+        ] {
+            let (seen, back) = run(input).await;
+            assert!(seen.is_empty());
+            assert!(
+                back.starts_with(b"HTTP/1.1 400 "),
+                "{}",
+                String::from_utf8_lossy(&back)
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn oversized_heads_get_414_and_431() {
+        let long_uri = format!("GET /{} HTTP/1.1\r\nHost: x\r\n\r\n", "a".repeat(2000));
+        let (_, back) = run(long_uri.as_bytes()).await;
+        assert!(back.starts_with(b"HTTP/1.1 414 "));
+        let big = format!(
+            "GET / HTTP/1.1\r\nHost: x\r\nX: {}\r\n\r\n",
+            "a".repeat(5000)
+        );
+        let (_, back) = run(big.as_bytes()).await;
+        assert!(back.starts_with(b"HTTP/1.1 431 "));
+    }
+
+    #[tokio::test]
+    async fn second_request_violation_keeps_first_intact() {
+        let first = b"GET /ok HTTP/1.1\r\nHost: x\r\n\r\n";
+        let mut input = first.to_vec();
+        input.extend_from_slice(
+            b"GET /bad HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+        );
+        let (seen, back) = run(&input).await;
+        assert_eq!(seen, first.to_vec());
+        assert!(back.starts_with(b"HTTP/1.1 400 "));
+    }
+}

@@ -1,0 +1,428 @@
+//! One request from arrival to response: client identity → route → size limits → WAF →
+//! static file or upstream (WebSocket upgrades included) → response headers → access log.
+//!
+//! Each step is a function below, in the order it runs. Everything they read comes from the
+//! one `Arc<Runtime>` loaded at the start, so a reload mid-request changes nothing for it.
+
+use crate::access_log::{AccessRecord, LoggedBody};
+use crate::body::{self, BufferError, Buffered, ProxyBody};
+use crate::client_ip::client_ip;
+use crate::forward::{self, ForwardBody, ForwardContext, ForwardError};
+use crate::responses::error;
+use crate::router::{self, MatchInput};
+use crate::runtime::{Runtime, UpstreamRuntime};
+use crate::static_files::{self, StaticError};
+use crate::waf_hook::{self, EventContext};
+use crate::Dataplane;
+use http::{header, HeaderValue, Request, Response, StatusCode, Version};
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
+use waf_config::WafMode;
+
+/// Handles one request; never fails (errors become responses).
+pub async fn handle(
+    dp: Arc<Dataplane>,
+    peer: SocketAddr,
+    mut req: Request<Incoming>,
+) -> Result<Response<ProxyBody>, std::convert::Infallible> {
+    let started = Instant::now();
+    let rt = dp.runtime();
+    let request_id = request_id(req.headers());
+    let client = client_ip(peer.ip(), req.headers(), &rt.config.server.trusted_proxies);
+    let host = request_host(&req);
+    let on_upgrade = is_upgrade(&req).then(|| hyper::upgrade::on(&mut req));
+    let (parts, incoming) = req.into_parts();
+
+    let mut record = AccessRecord {
+        client,
+        method: parts.method.to_string(),
+        target: parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into()),
+        version: version_name(parts.version),
+        status: 0,
+        referer: header_str(&parts.headers, header::REFERER),
+        user_agent: header_str(&parts.headers, header::USER_AGENT),
+        host: host.clone().unwrap_or_default(),
+        request_id: request_id.clone(),
+        route: String::new(),
+        upstream: String::new(),
+        waf_action: "-",
+        started,
+        at: SystemTime::now(),
+    };
+    let mut resp = route_and_serve(
+        &dp,
+        &rt,
+        peer,
+        host,
+        parts,
+        incoming,
+        on_upgrade,
+        &request_id,
+        &mut record,
+    )
+    .await;
+    finish_headers(&rt, &mut resp, &request_id);
+    record.status = resp.status().as_u16();
+    if let Some(log) = &rt.access_log {
+        let (p, b) = resp.into_parts();
+        let logged = LoggedBody::new(b, log.clone(), record);
+        resp = Response::from_parts(p, logged.boxed());
+    }
+    Ok(resp)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn route_and_serve(
+    dp: &Dataplane,
+    rt: &Runtime,
+    peer: SocketAddr,
+    host: Option<String>,
+    parts: http::request::Parts,
+    incoming: Incoming,
+    on_upgrade: Option<hyper::upgrade::OnUpgrade>,
+    request_id: &str,
+    record: &mut AccessRecord,
+) -> Response<ProxyBody> {
+    let err = |status, code, msg: &str| error(status, code, msg, request_id, &parts.headers);
+    let Some(host) = host else {
+        return err(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "missing or invalid host",
+        );
+    };
+    if parts.method == http::Method::CONNECT {
+        return err(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "CONNECT is not supported",
+        );
+    }
+    let input = MatchInput {
+        host: &host,
+        path: parts.uri.path(),
+        query: parts.uri.query(),
+        method: parts.method.as_str(),
+        headers: &parts.headers,
+    };
+    let Some(route_index) = router::find(&rt.config.proxy.routes, &input) else {
+        return err(
+            StatusCode::NOT_FOUND,
+            "no_route",
+            "no route matches this request",
+        );
+    };
+    let route = &rt.config.proxy.routes[route_index];
+    let route_rt = &rt.routes[route_index];
+    record.route = route.name.clone();
+    let server = &rt.config.server;
+
+    let declared_len = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared_len.is_some_and(|n| n > server.max_request_size) {
+        return err(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "request body too large",
+        );
+    }
+
+    // WAF: buffer what the policy inspects, then ask the engine.
+    let body_present = has_body(&parts, &incoming);
+    let mut incoming = Some(incoming);
+    let mut body_for_upstream: Option<ForwardBody> = None;
+    if let (Some(waf), Some(incoming)) =
+        (&route_rt.waf, incoming.take_if(|_| route_rt.waf.is_some()))
+    {
+        let buffered = if body_present {
+            match body::buffer(
+                incoming,
+                waf.policy.limits.max_body_bytes,
+                server.max_request_size,
+                server.request_timeout,
+            )
+            .await
+            {
+                Ok(b) => b,
+                Err(BufferError::TooLarge) => {
+                    return err(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "payload_too_large",
+                        "request body too large",
+                    )
+                }
+                Err(BufferError::Timeout) => {
+                    return err(
+                        StatusCode::REQUEST_TIMEOUT,
+                        "request_timeout",
+                        "request body not received in time",
+                    )
+                }
+                Err(BufferError::Broken) => {
+                    return err(
+                        StatusCode::BAD_REQUEST,
+                        "bad_request",
+                        "malformed request body",
+                    )
+                }
+            }
+        } else {
+            Buffered::Complete(bytes::Bytes::new())
+        };
+        let (inspected, truncated) = match &buffered {
+            Buffered::Complete(b) => (b.clone(), false),
+            Buffered::Partial { head, .. } => (head.clone(), true),
+        };
+        let verdict = waf_hook::inspect(&rt.engine, &waf.policy, &parts, &inspected, truncated);
+        let blocked = verdict.is_blocking() && waf.mode == WafMode::Block;
+        if !verdict.findings.is_empty() {
+            record.waf_action = if blocked {
+                "block"
+            } else if verdict.is_blocking() {
+                "monitor"
+            } else {
+                "note"
+            };
+            if let Some(sink) = &rt.security_log {
+                let ctx = EventContext {
+                    request_id,
+                    client: record.client,
+                    method: parts.method.as_str(),
+                    host: &host,
+                    path: parts.uri.path(),
+                    route: &route.name,
+                    mode: waf.mode,
+                    blocked,
+                };
+                waf_hook::record(sink, &ctx, &verdict);
+            }
+            if let Some(top) = verdict.strongest() {
+                tracing::info!(request_id, client = %record.client, category = top.category.name(), detector = top.detector, confidence = top.confidence, location = %top.location, blocked, "waf finding");
+            }
+        } else {
+            record.waf_action = "pass";
+        }
+        if blocked {
+            return err(
+                StatusCode::FORBIDDEN,
+                "blocked",
+                "This request was blocked by the web application firewall.",
+            );
+        }
+        body_for_upstream = Some(match buffered {
+            Buffered::Complete(b) => ForwardBody::Replayable(b),
+            Buffered::Partial { .. } => {
+                ForwardBody::Stream(body::forwardable(buffered, server.max_request_size))
+            }
+        });
+    }
+    let body_for_upstream = match (body_for_upstream, incoming) {
+        (Some(b), _) => b,
+        (None, Some(incoming)) if body_present => ForwardBody::Stream(
+            http_body_util::Limited::new(incoming, server.max_request_size as usize)
+                .map_err(|e| e)
+                .boxed(),
+        ),
+        _ => ForwardBody::Replayable(bytes::Bytes::new()),
+    };
+
+    match &rt.upstreams[route.upstream] {
+        UpstreamRuntime::Static(root) => {
+            record.upstream = "static".into();
+            match static_files::serve(
+                root,
+                &parts.method,
+                parts.uri.path(),
+                parts.uri.query(),
+                &parts.headers,
+            )
+            .await
+            {
+                Ok(r) => r,
+                Err(StaticError::NotFound) => err(StatusCode::NOT_FOUND, "not_found", "not found"),
+                Err(StaticError::Forbidden) => err(StatusCode::FORBIDDEN, "forbidden", "forbidden"),
+                Err(StaticError::MethodNotAllowed) => {
+                    let mut r = err(
+                        StatusCode::METHOD_NOT_ALLOWED,
+                        "method_not_allowed",
+                        "only GET and HEAD are allowed here",
+                    );
+                    r.headers_mut()
+                        .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+                    r
+                }
+            }
+        }
+        UpstreamRuntime::Servers(balancer) => {
+            let peer_trusted = server
+                .trusted_proxies
+                .iter()
+                .any(|n| n.contains(&peer.ip()));
+            let ctx = ForwardContext {
+                peer: peer.ip(),
+                peer_trusted,
+                host: &host,
+                request_id,
+                upgrade: on_upgrade.is_some(),
+            };
+            let headers = forward::upstream_headers(&parts, route_rt, &ctx);
+            let pq = parts
+                .uri
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
+            match forward::send(
+                &dp.client,
+                balancer,
+                record.client,
+                &parts.method,
+                pq,
+                headers,
+                body_for_upstream,
+                route.timeout,
+                route.retry_attempts,
+            )
+            .await
+            {
+                Ok((mut resp, server_addr)) => {
+                    record.upstream = server_addr;
+                    if resp.status() == StatusCode::SWITCHING_PROTOCOLS {
+                        if let Some(client_side) = on_upgrade {
+                            let upstream_side = hyper::upgrade::on(&mut resp);
+                            tokio::spawn(tunnel(client_side, upstream_side));
+                        }
+                        let (mut p, _) = resp.into_parts();
+                        forward::strip_hop_by_hop(&mut p.headers, true);
+                        return Response::from_parts(p, body::empty());
+                    }
+                    let (mut p, b) = resp.into_parts();
+                    forward::strip_hop_by_hop(&mut p.headers, false);
+                    Response::from_parts(p, body::incoming(b))
+                }
+                Err(ForwardError::Timeout) => err(
+                    StatusCode::GATEWAY_TIMEOUT,
+                    "upstream_timeout",
+                    "the upstream did not answer in time",
+                ),
+                Err(ForwardError::NoServer(crate::balancer::NoServer::AllBusy)) => err(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "upstream_busy",
+                    "every upstream server is at its connection limit",
+                ),
+                Err(_) => err(
+                    StatusCode::BAD_GATEWAY,
+                    "bad_gateway",
+                    "no upstream server could be reached",
+                ),
+            }
+        }
+    }
+}
+
+/// Copies bytes both ways between an upgraded client and upstream connection.
+async fn tunnel(client: hyper::upgrade::OnUpgrade, upstream: hyper::upgrade::OnUpgrade) {
+    let (c, u) = tokio::join!(client, upstream);
+    match (c, u) {
+        (Ok(c), Ok(u)) => {
+            let mut c = hyper_util::rt::TokioIo::new(c);
+            let mut u = hyper_util::rt::TokioIo::new(u);
+            if let Err(e) = tokio::io::copy_bidirectional(&mut c, &mut u).await {
+                tracing::debug!(error = %e, "upgraded connection ended");
+            }
+        }
+        (c, u) => tracing::warn!(
+            client_ok = c.is_ok(),
+            upstream_ok = u.is_ok(),
+            "upgrade failed"
+        ),
+    }
+}
+
+/// Security headers (unless the upstream set them), request id, `Via`.
+fn finish_headers(rt: &Runtime, resp: &mut Response<ProxyBody>, request_id: &str) {
+    let h = resp.headers_mut();
+    for (n, v) in &rt.security_headers {
+        if !h.contains_key(n) {
+            h.insert(n.clone(), v.clone());
+        }
+    }
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        h.insert("x-request-id", v);
+    }
+    h.append(header::VIA, HeaderValue::from_static("1.1 waf-proxy"));
+}
+
+/// The client's `X-Request-Id` when it is sane, else a new random one.
+fn request_id(headers: &http::HeaderMap) -> String {
+    if let Some(v) = headers.get("x-request-id").and_then(|v| v.to_str().ok()) {
+        if !v.is_empty()
+            && v.len() <= 128
+            && v.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+        {
+            return v.to_string();
+        }
+    }
+    let n: u128 = rand::random();
+    format!("{n:032x}")
+}
+
+/// Host without port, lowercase: the authority of an absolute-form target wins over the
+/// Host field (RFC 9112 §3.2.2); HTTP/2 uses `:authority`.
+fn request_host(req: &Request<Incoming>) -> Option<String> {
+    let raw = match req.uri().authority() {
+        Some(a) => a.as_str().to_string(),
+        None => req.headers().get(header::HOST)?.to_str().ok()?.to_string(),
+    };
+    let host = if let Some(rest) = raw.strip_prefix('[') {
+        format!("[{}]", rest.split(']').next()?)
+    } else {
+        raw.rsplit_once(':')
+            .map_or(raw.as_str(), |(h, _)| h)
+            .to_string()
+    };
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
+fn is_upgrade(req: &Request<Incoming>) -> bool {
+    req.version() == Version::HTTP_11
+        && req.headers().contains_key(header::UPGRADE)
+        && req
+            .headers()
+            .get_all(header::CONNECTION)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|v| {
+                v.split(',')
+                    .any(|t| t.trim().eq_ignore_ascii_case("upgrade"))
+            })
+}
+
+fn has_body(parts: &http::request::Parts, incoming: &Incoming) -> bool {
+    use hyper::body::Body;
+    !incoming.is_end_stream() || parts.headers.contains_key(header::TRANSFER_ENCODING)
+}
+
+fn header_str(h: &http::HeaderMap, name: header::HeaderName) -> String {
+    h.get(name)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .unwrap_or_default()
+}
+
+fn version_name(v: Version) -> &'static str {
+    match v {
+        Version::HTTP_10 => "HTTP/1.0",
+        Version::HTTP_2 => "HTTP/2.0",
+        _ => "HTTP/1.1",
+    }
+}

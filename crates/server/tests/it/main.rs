@@ -1,0 +1,9 @@
+//! Integration tests of the `waf-proxy` binary over loopback, with real upstream servers.
+
+mod balancing;
+mod forwarding;
+mod operations;
+mod static_site;
+mod strict_http;
+mod support;
+mod waf;
