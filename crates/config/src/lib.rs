@@ -16,6 +16,7 @@ pub mod model;
 pub mod raw;
 pub mod size;
 pub mod validate;
+pub mod yaml_path;
 
 pub use error::{ConfigError, ConfigErrors};
 pub use model::*;
@@ -53,8 +54,18 @@ fn parse_yaml(text: &str) -> Result<raw::RawConfig, ConfigErrors> {
             max_total_scalar_bytes: MAX_SCALAR_BYTES,
         },
     };
-    serde_saphyr::from_str_with_options(text, options)
-        .map_err(|e| ConfigErrors::one(ConfigError::new("", format!("invalid YAML: {e}"))))
+    serde_saphyr::from_str_with_options(text, options).map_err(|e| {
+        let message = e.to_string();
+        // "error: line N column M: what…" — name the key written on that line.
+        let line = message
+            .split("line ")
+            .nth(1)
+            .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+            .and_then(|n| n.parse::<usize>().ok());
+        let path = line.and_then(|l| yaml_path::key_path_at(text, l)).unwrap_or_default();
+        let first = message.lines().next().unwrap_or("").trim_start_matches("error: ").to_string();
+        ConfigErrors::one(ConfigError::new(path, first))
+    })
 }
 
 #[cfg(test)]
