@@ -62,8 +62,15 @@ fn parse_yaml(text: &str) -> Result<raw::RawConfig, ConfigErrors> {
             .nth(1)
             .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
             .and_then(|n| n.parse::<usize>().ok());
-        let path = line.and_then(|l| yaml_path::key_path_at(text, l)).unwrap_or_default();
-        let first = message.lines().next().unwrap_or("").trim_start_matches("error: ").to_string();
+        let path = line
+            .and_then(|l| yaml_path::key_path_at(text, l))
+            .unwrap_or_default();
+        let first = message
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim_start_matches("error: ")
+            .to_string();
         ConfigErrors::one(ConfigError::new(path, first))
     })
 }

@@ -34,7 +34,10 @@ fn minimal_config_gets_defaults() {
 #[test]
 fn unknown_key_is_named() {
     let e = errors("server:\n  prot: 80\n");
-    assert!(e.starts_with("server.prot: line 2 column 3: unknown field `prot`"), "{e}");
+    assert!(
+        e.starts_with("server.prot: line 2 column 3: unknown field `prot`"),
+        "{e}"
+    );
 }
 
 #[test]

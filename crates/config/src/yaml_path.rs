@@ -18,7 +18,10 @@ pub fn key_path_at(text: &str, line: usize) -> Option<String> {
         }
         let mut indent = raw.len() - trimmed.len();
         let mut rest = trimmed;
-        if let Some(after) = rest.strip_prefix("- ").or(if rest == "-" { Some("") } else { None }) {
+        if let Some(after) = rest
+            .strip_prefix("- ")
+            .or(if rest == "-" { Some("") } else { None })
+        {
             stack.retain(|(i, _)| *i <= indent);
             match stack.last_mut() {
                 Some((i, Seg::Index(n))) if *i == indent => *n += 1,
@@ -31,7 +34,10 @@ pub fn key_path_at(text: &str, line: usize) -> Option<String> {
         if let Some((key, _)) = rest.split_once(':') {
             if !key.contains(['{', '[', '"', '\'']) || key.starts_with(['"', '\'']) {
                 stack.retain(|(i, s)| *i < indent || (*i == indent && matches!(s, Seg::Index(_))));
-                stack.push((indent, Seg::Key(key.trim().trim_matches(['"', '\'']).to_string())));
+                stack.push((
+                    indent,
+                    Seg::Key(key.trim().trim_matches(['"', '\'']).to_string()),
+                ));
             }
         }
     }
@@ -59,8 +65,17 @@ mod tests {
     #[test]
     fn names_nested_keys_and_list_items() {
         assert_eq!(key_path_at(DOC, 3).as_deref(), Some("server.prot"));
-        assert_eq!(key_path_at(DOC, 7).as_deref(), Some("proxy.routes[0].upstream"));
-        assert_eq!(key_path_at(DOC, 9).as_deref(), Some("proxy.routes[1].upstraem"));
-        assert_eq!(key_path_at(DOC, 12).as_deref(), Some("proxy.upstreams[0].servers"));
+        assert_eq!(
+            key_path_at(DOC, 7).as_deref(),
+            Some("proxy.routes[0].upstream")
+        );
+        assert_eq!(
+            key_path_at(DOC, 9).as_deref(),
+            Some("proxy.routes[1].upstraem")
+        );
+        assert_eq!(
+            key_path_at(DOC, 12).as_deref(),
+            Some("proxy.upstreams[0].servers")
+        );
     }
 }

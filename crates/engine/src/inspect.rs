@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use crate::decode::{base64, Normaliser};
-use crate::detect::{self, Detector, Entry, Hit, Kind, REGISTRY};
+use crate::detect::{self, Detector, Entry, Gates, Hit, Kind, REGISTRY};
 use crate::model::{body, cookie, json, urlencoded, Loc, Overflow, Sink};
 use crate::{Category, Finding, OverflowAction, Policy, RequestParts, Verdict};
 
@@ -50,18 +50,22 @@ const SKIPPED_HEADERS: &[&str] = &[
 #[derive(Debug)]
 pub(crate) struct Compiled {
     detectors: Vec<(&'static Entry, Box<dyn Detector>)>,
+    gates: Gates,
 }
 
 impl Compiled {
     pub(crate) fn new() -> Compiled {
-        Compiled {
-            detectors: REGISTRY.iter().map(|e| (e, (e.build)())).collect(),
-        }
+        let detectors: Vec<(&'static Entry, Box<dyn Detector>)> =
+            REGISTRY.iter().map(|e| (e, (e.build)())).collect();
+        let refs: Vec<&dyn Detector> = detectors.iter().map(|(_, d)| d.as_ref()).collect();
+        let gates = Gates::new(&refs);
+        Compiled { detectors, gates }
     }
 
     pub(crate) fn inspect(&self, request: &RequestParts<'_>, policy: &Policy) -> Verdict {
         let mut run = Run {
             detectors: &self.detectors,
+            gates: &self.gates,
             policy,
             norm: Normaliser::default(),
             lower: String::new(),
@@ -108,6 +112,7 @@ fn skip_header(name: &str) -> bool {
 /// The state of one inspection.
 struct Run<'e> {
     detectors: &'e [(&'static Entry, Box<dyn Detector>)],
+    gates: &'e Gates,
     policy: &'e Policy,
     norm: Normaliser,
     lower: String,
@@ -169,8 +174,12 @@ impl Sink for Run<'_> {
             text
         };
         let subject = detect::subject(kind, loc.name, text, lower, flags);
+        let open = self.gates.open(subject.bytes, lower);
         let mut follow = false;
-        for (entry, det) in self.detectors {
+        for (i, (entry, det)) in self.detectors.iter().enumerate() {
+            if open & (1 << i) == 0 {
+                continue;
+            }
             if let Some(Hit {
                 confidence,
                 fragment,

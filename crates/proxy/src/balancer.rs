@@ -25,6 +25,8 @@ pub struct Balancer {
 pub struct ServerState {
     pub config: UpstreamServer,
     pub authority: String,
+    /// Idle keep-alive connections to this server.
+    pub pool: Arc<crate::upstream_pool::Pool>,
     active: AtomicU32,
     fails: AtomicU32,
     window_start_ms: AtomicU64,
@@ -78,6 +80,7 @@ impl Balancer {
                 .iter()
                 .map(|s| ServerState {
                     authority: s.authority(),
+                    pool: Arc::default(),
                     config: s.clone(),
                     active: AtomicU32::new(0),
                     fails: AtomicU32::new(0),

@@ -6,30 +6,13 @@
 use crate::balancer::{Balancer, NoServer};
 use crate::body::{full, ProxyBody};
 use crate::runtime::RouteRuntime;
+use crate::upstream_pool::{PooledBody, SendError};
 use bytes::Bytes;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, Request, Response, Uri, Version};
-use hyper::body::Incoming;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::Client;
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
-
-pub type UpstreamClient = Client<HttpConnector, ProxyBody>;
-
-/// A client with keep-alive pooling, shared by every route and kept across reloads.
-pub fn client() -> UpstreamClient {
-    let mut connector = HttpConnector::new();
-    connector.set_nodelay(true);
-    connector.set_connect_timeout(Some(Duration::from_secs(5)));
-    connector.set_keepalive(Some(Duration::from_secs(60)));
-    Client::builder(hyper_util::rt::TokioExecutor::new())
-        .pool_idle_timeout(Duration::from_secs(90))
-        .pool_max_idle_per_host(256)
-        .pool_timer(hyper_util::rt::TokioTimer::new())
-        .build(connector)
-}
 
 /// Fields that describe one connection, never forwarded (RFC 9110 §7.6.1).
 const HOP_BY_HOP: [&str; 8] = [
@@ -77,18 +60,16 @@ pub struct ForwardContext<'a> {
     pub upgrade: bool,
 }
 
-/// The client's request turned into the upstream's (without URI, set per attempt).
+/// The client's request headers turned into the upstream's.
 pub fn upstream_headers(
-    parts: &http::request::Parts,
+    mut h: HeaderMap,
+    version: Version,
     route: &RouteRuntime,
     ctx: &ForwardContext<'_>,
 ) -> HeaderMap {
-    let mut h = parts.headers.clone();
-    strip_hop_by_hop(&mut h, ctx.upgrade);
     // X-Forwarded-For: extend a trusted proxy's chain; replace an untrusted client's claim.
     let xff = if ctx.peer_trusted {
-        let prior: Vec<&str> = parts
-            .headers
+        let prior: Vec<&str> = h
             .get_all("x-forwarded-for")
             .iter()
             .filter_map(|v| v.to_str().ok())
@@ -101,6 +82,7 @@ pub fn upstream_headers(
     } else {
         ctx.peer.to_string()
     };
+    strip_hop_by_hop(&mut h, ctx.upgrade);
     h.remove("x-forwarded-for");
     if let Ok(v) = HeaderValue::from_str(&xff) {
         h.insert("x-forwarded-for", v);
@@ -118,7 +100,7 @@ pub fn upstream_headers(
             h.insert(header::HOST, v);
         }
     }
-    let via = match parts.version {
+    let via = match version {
         Version::HTTP_10 => "1.0 waf-proxy",
         Version::HTTP_2 => "2 waf-proxy",
         _ => "1.1 waf-proxy",
@@ -156,25 +138,33 @@ pub enum ForwardError {
     Timeout,
 }
 
-/// Sends the request to a server of `balancer`, retrying on connection failures.
+/// Method and target of the upstream request.
+pub struct Target<'a> {
+    pub method: &'a Method,
+    pub path_and_query: Option<http::uri::PathAndQuery>,
+}
+
+/// Sends the request to a server of `balancer`, retrying on connection failures; returns
+/// the response and the index of the server that gave it.
 #[allow(clippy::too_many_arguments)]
 pub async fn send(
-    client: &UpstreamClient,
     balancer: &Arc<Balancer>,
     client_ip: IpAddr,
-    method: &Method,
-    path_and_query: &str,
+    target: &Target<'_>,
     headers: HeaderMap,
     body: ForwardBody,
     timeout: Duration,
     retry_attempts: u32,
-) -> Result<(Response<Incoming>, String), ForwardError> {
+) -> Result<(Response<PooledBody>, usize), ForwardError> {
+    let method = target.method;
     let idempotent = matches!(
         *method,
         Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE | Method::TRACE
     );
+    let may_retry = idempotent && retry_attempts > 0 && matches!(body, ForwardBody::Replayable(_));
     let mut tried: Vec<usize> = Vec::new();
     let mut body = Some(body);
+    let mut headers = Some(headers);
     let mut last_error = ForwardError::NoServer(NoServer::AllDown);
     loop {
         let lease = match balancer.pick(client_ip, &tried) {
@@ -188,26 +178,36 @@ pub async fn send(
             Some(ForwardBody::Stream(s)) => (s, None),
             None => return Err(last_error),
         };
-        let uri: Uri =
-            match format!("http://{}{}", lease.server().authority, path_and_query).parse() {
-                Ok(u) => u,
-                Err(e) => return Err(ForwardError::Failed(format!("bad upstream uri: {e}"))),
-            };
+        // Origin-form: the connection already goes to the server.
+        let mut uri = http::uri::Parts::default();
+        uri.path_and_query = Some(
+            target
+                .path_and_query
+                .clone()
+                .unwrap_or_else(|| http::uri::PathAndQuery::from_static("/")),
+        );
+        let uri = Uri::from_parts(uri)
+            .map_err(|e| ForwardError::Failed(format!("bad upstream uri: {e}")))?;
+        // Keep a copy of the headers only while a retry may still need them.
+        let retry_left = may_retry && (tried.len() as u32) <= retry_attempts;
+        let this_headers = if retry_left {
+            headers.clone().unwrap_or_default()
+        } else {
+            headers.take().unwrap_or_default()
+        };
         let mut req = Request::new(this_body);
         *req.method_mut() = method.clone();
         *req.uri_mut() = uri;
-        *req.headers_mut() = headers.clone();
-        match tokio::time::timeout(timeout, client.request(req)).await {
-            Ok(Ok(resp)) => return Ok((resp, lease.server().authority.clone())),
+        *req.headers_mut() = this_headers;
+        let server = lease.server();
+        match tokio::time::timeout(timeout, server.pool.send(&server.authority, req)).await {
+            Ok(Ok(resp)) => return Ok((resp, lease.index())),
             Ok(Err(e)) => {
                 lease.failed();
-                let connect = e.is_connect();
-                tracing::warn!(upstream = %balancer.name, server = %lease.server().authority, error = %error_chain(&e), "upstream request failed");
-                last_error = ForwardError::Failed(error_chain(&e));
-                let can_retry = connect
-                    && idempotent
-                    && replay.is_some()
-                    && (tried.len() as u32) <= retry_attempts;
+                let connect = matches!(e, SendError::Connect(_));
+                tracing::warn!(upstream = %balancer.name, server = %lease.server().authority, error = %e, "upstream request failed");
+                last_error = ForwardError::Failed(e.to_string());
+                let can_retry = connect && retry_left && replay.is_some() && headers.is_some();
                 if !can_retry {
                     return Err(last_error);
                 }
@@ -220,15 +220,4 @@ pub async fn send(
             }
         }
     }
-}
-
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut src = e.source();
-    while let Some(inner) = src {
-        s.push_str(": ");
-        s.push_str(&inner.to_string());
-        src = inner.source();
-    }
-    s
 }

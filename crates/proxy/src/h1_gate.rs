@@ -66,72 +66,28 @@ enum Chunk {
     },
 }
 
-/// The client connection as hyper sees it.
-pub struct ClientIo<S> {
-    inner: S,
-    buf: BytesMut,
-    /// Bytes at the front of `buf` that are validated and may be handed to hyper.
-    ready: usize,
+/// Follows the framing of the byte stream and validates it, independent of buffering.
+struct Framer {
     state: State,
     limits: GateLimits,
-    eof: bool,
-    reject: Option<Reject>,
 }
 
-struct Reject {
-    response: Vec<u8>,
-    written: usize,
-    violation: Violation,
-}
-
-impl<S> ClientIo<S> {
-    /// A gated HTTP/1 connection; `initial` holds bytes already read from `inner`.
-    pub fn http1(inner: S, initial: &[u8], limits: GateLimits) -> ClientIo<S> {
-        let mut io = ClientIo {
-            inner,
-            buf: BytesMut::with_capacity(READ_CHUNK),
-            ready: 0,
-            state: State::Head { scanned: 0 },
-            limits,
-            eof: false,
-            reject: None,
-        };
-        io.buf.extend_from_slice(initial);
-        io.process();
-        io
-    }
-
-    /// An ungated connection (HTTP/2 after its preface was recognised).
-    pub fn passthrough(inner: S, initial: &[u8]) -> ClientIo<S> {
-        let mut io = ClientIo::http1(
-            inner,
-            &[],
-            GateLimits {
-                max_head: 0,
-                max_uri: 0,
-            },
-        );
-        io.state = State::Pass;
-        io.buf.extend_from_slice(initial);
-        io.ready = io.buf.len();
-        io
-    }
-
-    /// Moves `ready` forward over whatever is now known to be valid.
-    fn process(&mut self) {
+impl Framer {
+    /// Validates as much of `data` (the bytes after everything validated so far) as can be
+    /// decided now. Returns how many leading bytes are valid, and the violation that stops
+    /// the rest, if any.
+    fn advance(&mut self, data: &[u8]) -> (usize, Option<Violation>) {
+        let mut done = 0;
         loop {
-            let pending = &self.buf[self.ready..];
-            if pending.is_empty() || self.reject.is_some() {
-                return;
+            let pending = &data[done..];
+            if pending.is_empty() {
+                return (done, None);
             }
             match self.state {
-                State::Pass => {
-                    self.ready = self.buf.len();
-                    return;
-                }
+                State::Pass => return (data.len(), None),
                 State::Body { remaining } => {
                     let take = (pending.len() as u64).min(remaining);
-                    self.ready += take as usize;
+                    done += take as usize;
                     self.state = if take == remaining {
                         State::Head { scanned: 0 }
                     } else {
@@ -140,24 +96,23 @@ impl<S> ClientIo<S> {
                         }
                     };
                 }
-                State::Head { scanned } => match self.scan_head(scanned) {
-                    Ok(Some(advanced)) => self.ready += advanced,
-                    Ok(None) => return,
-                    Err(v) => return self.fail(v),
+                State::Head { scanned } => match self.scan_head(pending, scanned) {
+                    Ok(Some(len)) => done += len,
+                    Ok(None) => return (done, None),
+                    Err(v) => return (done, Some(v)),
                 },
-                State::Chunk(c) => match self.scan_chunk(c) {
-                    Ok(true) => {}
-                    Ok(false) => return,
-                    Err(v) => return self.fail(v),
+                State::Chunk(c) => match self.scan_chunk(pending, c) {
+                    Ok(len) if matches!(self.state, State::Chunk(_)) => return (done + len, None),
+                    Ok(len) => done += len,
+                    Err(v) => return (done, Some(v)),
                 },
             }
         }
     }
 
-    /// Scans the pending head from `scanned`; on a complete valid head returns its length
+    /// Scans a pending head from `scanned`; on a complete valid head returns its length
     /// and sets the next state.
-    fn scan_head(&mut self, scanned: usize) -> Result<Option<usize>, Violation> {
-        let pending = &self.buf[self.ready..];
+    fn scan_head(&mut self, pending: &[u8], scanned: usize) -> Result<Option<usize>, Violation> {
         let mut i = scanned;
         while i < pending.len() {
             match pending[i] {
@@ -165,7 +120,7 @@ impl<S> ClientIo<S> {
                     if i == 0 || pending[i - 1] != b'\r' {
                         return Err(Violation::BadRequest("bare LF in request head"));
                     }
-                    // End of head: CRLF CRLF, or CRLF at the very start (leading empty line).
+                    // End of head: CRLF CRLF after a request line (leading empty lines skipped).
                     if i >= 3
                         && &pending[i - 3..=i] == b"\r\n\r\n"
                         && !pending[..i - 3].iter().all(|&b| b == b'\r' || b == b'\n')
@@ -208,14 +163,13 @@ impl<S> ClientIo<S> {
         Ok(None)
     }
 
-    /// Advances through chunked framing; returns whether the body ended (state changed to
-    /// the next head) so that processing continues.
-    fn scan_chunk(&mut self, mut c: Chunk) -> Result<bool, Violation> {
+    /// Advances through chunked framing; returns the bytes consumed. The state leaves
+    /// `Chunk` when the body (with its trailers) ended.
+    fn scan_chunk(&mut self, pending: &[u8], mut c: Chunk) -> Result<usize, Violation> {
         let bad = |why| Err(Violation::BadRequest(why));
-        let pending_len = self.buf.len() - self.ready;
         let mut i = 0;
-        while i < pending_len {
-            let b = self.buf[self.ready + i];
+        while i < pending.len() {
+            let b = pending[i];
             c = match c {
                 Chunk::Size { digits, size } => match b {
                     b'0'..=b'9' | b'a'..=b'f' | b'A'..=b'F' => {
@@ -249,7 +203,7 @@ impl<S> ClientIo<S> {
                     _ => return bad("bare CR in chunk size line"),
                 },
                 Chunk::Data { remaining } => {
-                    let take = ((pending_len - i) as u64).min(remaining);
+                    let take = ((pending.len() - i) as u64).min(remaining);
                     i += take as usize;
                     c = if take == remaining {
                         Chunk::DataCr
@@ -266,9 +220,8 @@ impl<S> ClientIo<S> {
                 Chunk::Trailer { line_len, cr } => match (b, cr) {
                     (b'\r', false) => Chunk::Trailer { line_len, cr: true },
                     (b'\n', true) if line_len == 0 => {
-                        self.ready += i + 1;
                         self.state = State::Head { scanned: 0 };
-                        return Ok(true);
+                        return Ok(i + 1);
                     }
                     (b'\n', true) => Chunk::Trailer {
                         line_len: 0,
@@ -291,9 +244,76 @@ impl<S> ClientIo<S> {
             };
             i += 1;
         }
-        self.ready += pending_len;
         self.state = State::Chunk(c);
-        Ok(false)
+        Ok(pending.len())
+    }
+}
+
+/// The client connection as hyper sees it.
+pub struct ClientIo<S> {
+    inner: S,
+    /// Bytes read but not yet handed to hyper; only used when a read ends mid-head or
+    /// carries more than hyper asked for. The common case reads straight into hyper's buffer.
+    buf: BytesMut,
+    /// Bytes at the front of `buf` that are validated and may be handed to hyper.
+    ready: usize,
+    framer: Framer,
+    scratch: Vec<u8>,
+    eof: bool,
+    reject: Option<Reject>,
+}
+
+struct Reject {
+    response: Vec<u8>,
+    written: usize,
+    violation: Violation,
+}
+
+impl<S> ClientIo<S> {
+    /// A gated HTTP/1 connection; `initial` holds bytes already read from `inner`.
+    pub fn http1(inner: S, initial: &[u8], limits: GateLimits) -> ClientIo<S> {
+        let mut io = ClientIo {
+            inner,
+            buf: BytesMut::new(),
+            ready: 0,
+            framer: Framer {
+                state: State::Head { scanned: 0 },
+                limits,
+            },
+            scratch: Vec::new(),
+            eof: false,
+            reject: None,
+        };
+        io.buf.extend_from_slice(initial);
+        io.process_buffered();
+        io
+    }
+
+    /// An ungated connection (HTTP/2 after its preface was recognised).
+    pub fn passthrough(inner: S, initial: &[u8]) -> ClientIo<S> {
+        let mut io = ClientIo::http1(
+            inner,
+            &[],
+            GateLimits {
+                max_head: 0,
+                max_uri: 0,
+            },
+        );
+        io.framer.state = State::Pass;
+        io.buf.extend_from_slice(initial);
+        io.ready = io.buf.len();
+        io
+    }
+
+    fn process_buffered(&mut self) {
+        if self.reject.is_some() {
+            return;
+        }
+        let (n, violation) = self.framer.advance(&self.buf[self.ready..]);
+        self.ready += n;
+        if let Some(v) = violation {
+            self.fail(v);
+        }
     }
 
     fn fail(&mut self, violation: Violation) {
@@ -357,21 +377,41 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for ClientIo<S> {
             if this.eof {
                 return Poll::Ready(Ok(()));
             }
-            // Ungated and nothing buffered: read straight into hyper's buffer.
-            if this.state == State::Pass && this.buf.is_empty() {
-                return Pin::new(&mut this.inner).poll_read(cx, out);
+            if this.buf.is_empty() && out.remaining() > 0 {
+                // Fast path: read straight into hyper's buffer and validate in place; keep
+                // back whatever cannot be decided yet.
+                let before = out.filled().len();
+                ready!(Pin::new(&mut this.inner).poll_read(cx, out))?;
+                let fresh = &out.filled()[before..];
+                if fresh.is_empty() {
+                    this.eof = true;
+                    continue;
+                }
+                let (n, violation) = this.framer.advance(fresh);
+                if n < fresh.len() && violation.is_none() {
+                    this.buf.extend_from_slice(&fresh[n..]);
+                }
+                out.set_filled(before + n);
+                if let Some(v) = violation {
+                    this.fail(v);
+                }
+                if n > 0 {
+                    return Poll::Ready(Ok(()));
+                }
+                continue;
             }
-            let len = this.buf.len();
-            this.buf.resize(len + READ_CHUNK, 0);
-            let mut rb = ReadBuf::new(&mut this.buf[len..]);
-            let res = Pin::new(&mut this.inner).poll_read(cx, &mut rb);
+            // Slow path: more bytes are needed to decide what is buffered.
+            if this.scratch.is_empty() {
+                this.scratch = vec![0; READ_CHUNK];
+            }
+            let mut rb = ReadBuf::new(&mut this.scratch);
+            ready!(Pin::new(&mut this.inner).poll_read(cx, &mut rb))?;
             let n = rb.filled().len();
-            this.buf.truncate(len + n);
-            ready!(res)?;
             if n == 0 {
                 this.eof = true;
             } else {
-                this.process();
+                this.buf.extend_from_slice(&this.scratch[..n]);
+                this.process_buffered();
             }
         }
     }
@@ -422,7 +462,7 @@ mod tests {
         let (client, server) = tokio::io::duplex(1 << 20);
         let (mut client_read, mut client_write) = tokio::io::split(client);
         client_write.write_all(input).await.unwrap();
-        drop(client_write);
+        client_write.shutdown().await.unwrap();
         let mut gate = ClientIo::http1(server, &[], LIMITS);
         let mut seen = Vec::new();
         let _ = gate.read_to_end(&mut seen).await;

@@ -23,6 +23,7 @@ pub mod router;
 pub mod runtime;
 pub mod service;
 pub mod static_files;
+pub mod upstream_pool;
 pub mod waf_hook;
 
 pub use listener::serve;
@@ -31,18 +32,15 @@ pub use runtime::Runtime;
 use arc_swap::ArcSwap;
 use std::sync::Arc;
 
-/// State shared by every connection: the current runtime snapshot and the upstream client
-/// (whose connection pool outlives reloads).
+/// State shared by every connection: the current runtime snapshot.
 pub struct Dataplane {
     runtime: ArcSwap<Runtime>,
-    pub client: forward::UpstreamClient,
 }
 
 impl Dataplane {
     pub fn new(runtime: Runtime) -> Arc<Dataplane> {
         Arc::new(Dataplane {
             runtime: ArcSwap::from_pointee(runtime),
-            client: forward::client(),
         })
     }
 

@@ -10,12 +10,8 @@ pub fn error(
     code: &str,
     message: &str,
     request_id: &str,
-    request_headers: &HeaderMap,
+    wants_html: bool,
 ) -> Response<ProxyBody> {
-    let wants_html = request_headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("text/html"));
     let (ctype, body) = if wants_html {
         let title = format!(
             "{} {}",
@@ -46,6 +42,14 @@ pub fn error(
     resp.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     resp
+}
+
+/// Whether the client prefers an HTML page (a browser) to JSON.
+pub fn wants_html(request_headers: &HeaderMap) -> bool {
+    request_headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"))
 }
 
 fn html_escape(s: &str) -> String {

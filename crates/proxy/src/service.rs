@@ -38,26 +38,34 @@ pub async fn handle(
 
     let mut record = AccessRecord {
         client,
-        method: parts.method.to_string(),
-        target: parts
-            .uri
-            .path_and_query()
-            .map(|p| p.as_str().to_string())
-            .unwrap_or_else(|| "/".into()),
+        method: String::new(),
+        target: String::new(),
         version: version_name(parts.version),
         status: 0,
-        referer: header_str(&parts.headers, header::REFERER),
-        user_agent: header_str(&parts.headers, header::USER_AGENT),
-        host: host.clone().unwrap_or_default(),
-        request_id: request_id.clone(),
+        referer: String::new(),
+        user_agent: String::new(),
+        host: String::new(),
+        request_id: String::new(),
         route: String::new(),
         upstream: String::new(),
         waf_action: "-",
         started,
         at: SystemTime::now(),
     };
+    if rt.access_log.is_some() {
+        // Only an access log needs owned copies of these.
+        record.method = parts.method.to_string();
+        record.target = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into());
+        record.referer = header_str(&parts.headers, header::REFERER);
+        record.user_agent = header_str(&parts.headers, header::USER_AGENT);
+        record.host = host.clone().unwrap_or_default();
+        record.request_id = request_id.clone();
+    }
     let mut resp = route_and_serve(
-        &dp,
         &rt,
         peer,
         host,
@@ -80,17 +88,17 @@ pub async fn handle(
 
 #[allow(clippy::too_many_arguments)]
 async fn route_and_serve(
-    dp: &Dataplane,
     rt: &Runtime,
     peer: SocketAddr,
     host: Option<String>,
-    parts: http::request::Parts,
+    mut parts: http::request::Parts,
     incoming: Incoming,
     on_upgrade: Option<hyper::upgrade::OnUpgrade>,
     request_id: &str,
     record: &mut AccessRecord,
 ) -> Response<ProxyBody> {
-    let err = |status, code, msg: &str| error(status, code, msg, request_id, &parts.headers);
+    let accept_html = crate::responses::wants_html(&parts.headers);
+    let err = |status, code, msg: &str| error(status, code, msg, request_id, accept_html);
     let Some(host) = host else {
         return err(
             StatusCode::BAD_REQUEST,
@@ -121,7 +129,9 @@ async fn route_and_serve(
     };
     let route = &rt.config.proxy.routes[route_index];
     let route_rt = &rt.routes[route_index];
-    record.route = route.name.clone();
+    if rt.access_log.is_some() {
+        record.route = route.name.clone();
+    }
     let server = &rt.config.server;
 
     let declared_len = parts
@@ -238,7 +248,7 @@ async fn route_and_serve(
 
     match &rt.upstreams[route.upstream] {
         UpstreamRuntime::Static(root) => {
-            record.upstream = "static".into();
+            record.upstream.push_str("static");
             match static_files::serve(
                 root,
                 &parts.method,
@@ -275,27 +285,31 @@ async fn route_and_serve(
                 request_id,
                 upgrade: on_upgrade.is_some(),
             };
-            let headers = forward::upstream_headers(&parts, route_rt, &ctx);
-            let pq = parts
-                .uri
-                .path_and_query()
-                .map(|p| p.as_str())
-                .unwrap_or("/");
-            match forward::send(
-                &dp.client,
+            let headers = forward::upstream_headers(
+                std::mem::take(&mut parts.headers),
+                parts.version,
+                route_rt,
+                &ctx,
+            );
+            let target = forward::Target {
+                method: &parts.method,
+                path_and_query: parts.uri.path_and_query().cloned(),
+            };
+            let sent = forward::send(
                 balancer,
                 record.client,
-                &parts.method,
-                pq,
+                &target,
                 headers,
                 body_for_upstream,
                 route.timeout,
                 route.retry_attempts,
             )
-            .await
-            {
-                Ok((mut resp, server_addr)) => {
-                    record.upstream = server_addr;
+            .await;
+            match sent {
+                Ok((mut resp, server_index)) => {
+                    if rt.access_log.is_some() {
+                        record.upstream = balancer.servers()[server_index].authority.clone();
+                    }
                     if resp.status() == StatusCode::SWITCHING_PROTOCOLS {
                         if let Some(client_side) = on_upgrade {
                             let upstream_side = hyper::upgrade::on(&mut resp);
@@ -307,7 +321,7 @@ async fn route_and_serve(
                     }
                     let (mut p, b) = resp.into_parts();
                     forward::strip_hop_by_hop(&mut p.headers, false);
-                    Response::from_parts(p, body::incoming(b))
+                    Response::from_parts(p, http_body_util::BodyExt::boxed(b))
                 }
                 Err(ForwardError::Timeout) => err(
                     StatusCode::GATEWAY_TIMEOUT,

@@ -3,8 +3,8 @@
 
 /// True when `s` may hold a JS escape.
 pub(crate) fn may_contain(s: &str) -> bool {
-    memchr::memmem::find(s.as_bytes(), b"\\x").is_some()
-        || memchr::memmem::find(s.as_bytes(), b"\\u").is_some()
+    memchr::memchr_iter(b'\\', s.as_bytes())
+        .any(|i| matches!(s.as_bytes().get(i + 1), Some(b'x' | b'u')))
 }
 
 /// Decodes JS escapes of `input` into `out` (cleared first). Returns true when changed.

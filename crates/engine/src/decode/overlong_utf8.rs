@@ -35,7 +35,7 @@ pub(crate) fn decode_into(input: &[u8], out: &mut Vec<u8>) -> bool {
 
 /// Cheap check before the rewrite.
 pub(crate) fn may_contain(input: &[u8]) -> bool {
-    input.iter().any(|&b| b == 0xC0 || b == 0xC1 || b == 0xE0)
+    memchr::memchr3(0xC0, 0xC1, 0xE0, input).is_some()
 }
 
 fn is_cont(b: Option<&u8>) -> bool {

@@ -5,7 +5,7 @@
 
 /// True when `s` holds a character this folder may change.
 pub(crate) fn may_contain(s: &str) -> bool {
-    s.chars().any(|c| fold(c).is_some())
+    !s.is_ascii() && s.chars().any(|c| fold(c).is_some())
 }
 
 /// Folds `input` into `out` (cleared first). Returns true when changed.
@@ -62,6 +62,13 @@ fn fold(c: char) -> Option<char> {
         0x2039 => Some('<'),
         0x203A => Some('>'),
         0x00A0 => Some(' '),
+        // Enclosed alphanumerics (NFKC): `①` → `1`, `ⓐ` → `a`, `Ⓐ` → `A`, `⓪` → `0`.
+        0x2460..=0x2468 => char::from_u32(cp - 0x2460 + u32::from(b'1')),
+        0x24EA => Some('0'),
+        0x24B6..=0x24CF => char::from_u32(cp - 0x24B6 + u32::from(b'A')),
+        0x24D0..=0x24E9 => char::from_u32(cp - 0x24D0 + u32::from(b'a')),
+        // Ideographic and halfwidth full stops, which URL host parsers read as dots.
+        0x3002 | 0xFF61 => Some('.'),
         _ => None,
     }
 }
@@ -80,6 +87,7 @@ mod tests {
     fn folds_fullwidth_syntax() {
         assert_eq!(f("＜ｓｃｒｉｐｔ＞"), "<script>");
         assert_eq!(f("﹤svg﹥"), "<svg>");
+        assert_eq!(f("①②⑦。⓪。⓪。① ⓛⓞⓒⓐⓛⒽⓄⓈⓉ"), "127.0.0.1 localHOST");
     }
 
     #[test]

@@ -7,7 +7,7 @@
 
 use regex::Regex;
 
-use super::{Detector, Hit, Kind, Subject};
+use super::{Detector, Hit, Kind, Subject, Triggers};
 
 /// Class simple names that only exploit chains need.
 const DANGEROUS_CLASSES: &[&str] = &[
@@ -67,7 +67,44 @@ const LOOKUPS: &[&str] = &[
 struct Java {
     fqn: Regex,
     spel: Regex,
+    anchors: aho_corasick::AhoCorasick,
 }
+
+/// Substrings at least one of which every pattern below contains: a value without any
+/// skips the regexes.
+const ANCHORS: &[&str] = &[
+    "java",
+    "jdk.",
+    "sun.",
+    "org.",
+    "com.",
+    "bsh.",
+    "groovy",
+    "ognl",
+    "freemarker",
+    "weblogic",
+    "processbuilder",
+    "runtime",
+    "forname",
+    "getdeclaredmethod",
+    "defineclass",
+    "newinstance",
+    "transformer",
+    "templatesimpl",
+    "rowsetimpl",
+    "objectinputstream",
+    "xmldecoder",
+    "ro0ab",
+    "kztaau",
+    "cs7qaf",
+    "aced0005",
+    "\u{fffd}\u{fffd}",
+    "#",
+    "@",
+    "t(",
+    "t (",
+    "class",
+];
 
 pub(crate) fn build() -> Box<dyn Detector> {
     let fqn = Regex::new(
@@ -76,7 +113,8 @@ pub(crate) fn build() -> Box<dyn Detector> {
     .expect("static regex compiles");
     let spel = Regex::new(r"(?:^|[^\w])t\s*\(\s*(?:java|javax|org|com|sun)\.")
         .expect("static regex compiles");
-    Box::new(Java { fqn, spel })
+    let anchors = super::automaton(ANCHORS);
+    Box::new(Java { fqn, spel, anchors })
 }
 
 /// Resolves Log4j lookups innermost first; returns the byte offset of a `${jndi:` found
@@ -139,6 +177,12 @@ fn evaluate(content: &str) -> String {
 }
 
 impl Detector for Java {
+    fn triggers(&self) -> Triggers {
+        let mut t = Triggers::bytes_or_words(b"$#@", ANCHORS);
+        t.words.push("jsp");
+        t
+    }
+
     fn inspect<'a>(&self, s: &Subject<'a>) -> Option<Hit<'a>> {
         let lower = s.lower;
         let mut best = (0.0f32, 0usize, 0usize);
@@ -156,9 +200,7 @@ impl Detector for Java {
                 take(0.8, at, lower.len().min(at + 80));
             }
         }
-        if s.kind == Kind::Filename
-            || (s.kind == Kind::Header && s.name.replace(['_', '.'], "-").contains("file"))
-        {
+        if s.kind == Kind::Filename || (s.kind == Kind::Header && s.name.contains("file")) {
             let n = lower.trim_end_matches(['.', ' ']);
             if let Some((_, ext)) = n.rsplit_once('.') {
                 if matches!(ext.trim(), "jsp" | "jspx" | "jspf" | "jsw" | "jsv" | "jtml") {
@@ -166,134 +208,166 @@ impl Detector for Java {
                 }
             }
         }
-        if s.bytes.has(b'.') {
-            for m in self.fqn.captures_iter(lower).take(32) {
-                let whole = m.get(0).map_or(0..0, |g| g.range());
-                let pkg = m.get(1).map_or("", |g| g.as_str());
-                let seg = m.get(2).map_or("", |g| g.as_str());
-                let more = m.get(3).is_some();
-                let text = &lower[whole.clone()];
-                let dangerous = DANGEROUS_CLASSES.iter().any(|c| text.contains(c))
-                    || text.contains("getruntime")
-                    || text.contains(".exec")
-                    || text.contains("reflect")
-                    || text.contains("script");
-                let c = if dangerous {
-                    0.9
-                } else if more || pkg.contains('.') {
-                    0.8
-                } else if pkg == "java" || pkg == "javax" {
-                    // `java.io`, `javax.naming`: a package without a class is weaker.
-                    if matches!(
-                        seg,
-                        "lang"
-                            | "io"
-                            | "net"
-                            | "nio"
-                            | "rmi"
-                            | "beans"
-                            | "naming"
-                            | "script"
-                            | "management"
-                            | "security"
-                            | "util"
-                    ) {
-                        0.75
+        if self.anchors.is_match(lower) {
+            if s.bytes.has(b'.') {
+                let packaged = [
+                    "java",
+                    "jdk.",
+                    "sun.",
+                    "org.",
+                    "com.sun",
+                    "com.opensymphony",
+                    "com.alibaba",
+                    "com.mchange",
+                    "com.thoughtworks",
+                    "com.ibm",
+                    "bsh.",
+                    "groovy",
+                    "ognl",
+                    "freemarker",
+                    "weblogic",
+                ]
+                .iter()
+                .any(|p| lower.contains(p));
+                for m in self
+                    .fqn
+                    .captures_iter(lower)
+                    .take(if packaged { 32 } else { 0 })
+                {
+                    let whole = m.get(0).map_or(0..0, |g| g.range());
+                    let pkg = m.get(1).map_or("", |g| g.as_str());
+                    let seg = m.get(2).map_or("", |g| g.as_str());
+                    let more = m.get(3).is_some();
+                    let text = &lower[whole.clone()];
+                    let dangerous = DANGEROUS_CLASSES.iter().any(|c| text.contains(c))
+                        || text.contains("getruntime")
+                        || text.contains(".exec")
+                        || text.contains("reflect")
+                        || text.contains("script");
+                    let c = if dangerous {
+                        0.9
+                    } else if more || pkg.contains('.') {
+                        0.8
+                    } else if pkg == "java" || pkg == "javax" {
+                        // `java.io`, `javax.naming`: a package without a class is weaker.
+                        if matches!(
+                            seg,
+                            "lang"
+                                | "io"
+                                | "net"
+                                | "nio"
+                                | "rmi"
+                                | "beans"
+                                | "naming"
+                                | "script"
+                                | "management"
+                                | "security"
+                                | "util"
+                        ) {
+                            0.75
+                        } else {
+                            0.0
+                        }
                     } else {
                         0.0
+                    };
+                    take(c, whole.start, whole.end);
+                }
+                for c in ["java.runtime", "java.processbuilder", "java.classloader"] {
+                    if let Some(k) = lower.find(c) {
+                        take(0.8, k, k + c.len());
                     }
-                } else {
-                    0.0
-                };
-                take(c, whole.start, whole.end);
+                }
             }
-            for c in ["java.runtime", "java.processbuilder", "java.classloader"] {
+            for c in [
+                "processbuilder",
+                "getruntime(",
+                ".getclass().forname",
+                "class.forname(",
+                "getdeclaredmethod(",
+                "defineclass(",
+                "newinstance()",
+                "invokertransformer",
+                "templatesimpl",
+                "jdbcrowsetimpl",
+                "objectinputstream",
+                "xmldecoder",
+            ] {
                 if let Some(k) = lower.find(c) {
-                    take(0.8, k, k + c.len());
+                    take(0.85, k, (k + c.len() + 30).min(lower.len()));
                 }
             }
-        }
-        for c in [
-            "processbuilder",
-            "getruntime(",
-            ".getclass().forname",
-            "class.forname(",
-            "getdeclaredmethod(",
-            "defineclass(",
-            "newinstance()",
-            "invokertransformer",
-            "templatesimpl",
-            "jdbcrowsetimpl",
-            "objectinputstream",
-            "xmldecoder",
-        ] {
-            if let Some(k) = lower.find(c) {
-                take(0.85, k, (k + c.len() + 30).min(lower.len()));
-            }
-        }
-        // Serialised Java objects.
-        for (m, c) in [
-            ("ro0ab", 0.85),
-            ("aced0005", 0.9),
-            ("\u{fffd}\u{fffd}\0\u{5}", 0.8),
-        ] {
-            if let Some(k) = lower.find(m) {
-                // Base64 of a stream header only counts at a token start.
-                let start_ok = k == 0 || !lower.as_bytes()[k - 1].is_ascii_alphanumeric();
-                if start_ok {
-                    take(c, k, (k + 40).min(lower.len()));
-                }
-            }
-        }
-        // OGNL (Struts) and SpEL.
-        if s.bytes.has(b'#') || s.bytes.has(b'@') {
-            for m in [
-                "#_memberaccess",
-                "@java.lang",
-                "#context[",
-                "ognlcontext",
-                "@ognl.",
-                "#application",
-                "#request[",
-                "#parameters",
-                "(#_=",
-                "(#cmd",
-                "(#dm=",
-                "#attr[",
-                "@org.apache.struts2",
-                ".getwriter()",
-                "#ognlutil",
-                "#container",
-                "(#iswin",
-                "#session[",
+            // Serialised Java objects.
+            for (m, c) in [
+                ("ro0ab", 0.85),
+                ("kztaau", 0.85),
+                ("cs7qaf", 0.85),
+                ("aced0005", 0.9),
+                ("\u{fffd}\u{fffd}\0\u{5}", 0.8),
             ] {
                 if let Some(k) = lower.find(m) {
-                    take(0.9, k, (k + 60).min(lower.len()));
+                    // Base64 of a stream header only counts at a token start.
+                    let start_ok = k == 0 || !lower.as_bytes()[k - 1].is_ascii_alphanumeric();
+                    if start_ok {
+                        take(c, k, (k + 40).min(lower.len()));
+                    }
                 }
             }
-            if (lower.contains("%{") || lower.contains("${") || lower.contains("#{"))
-                && lower.contains("(#")
+            // OGNL (Struts) and SpEL.
+            if s.bytes.has(b'#') || s.bytes.has(b'@') {
+                for m in [
+                    "#_memberaccess",
+                    "@java.lang",
+                    "#context[",
+                    "ognlcontext",
+                    "@ognl.",
+                    "#application",
+                    "#request[",
+                    "#parameters",
+                    "(#_=",
+                    "(#cmd",
+                    "(#dm=",
+                    "#attr[",
+                    "@org.apache.struts2",
+                    ".getwriter()",
+                    "#ognlutil",
+                    "#container",
+                    "(#iswin",
+                    "#session[",
+                ] {
+                    if let Some(k) = lower.find(m) {
+                        take(0.9, k, (k + 60).min(lower.len()));
+                    }
+                }
+                if (lower.contains("%{") || lower.contains("${") || lower.contains("#{"))
+                    && lower.contains("(#")
+                {
+                    take(0.85, 0, lower.len().min(80));
+                }
+            }
+            if s.bytes.has(b'(')
+                && (lower.contains("java")
+                    || lower.contains("org.")
+                    || lower.contains("com.")
+                    || lower.contains("sun."))
             {
-                take(0.85, 0, lower.len().min(80));
+                if let Some(m) = self.spel.find(lower) {
+                    take(0.95, m.start(), (m.end() + 40).min(lower.len()));
+                }
             }
-        }
-        if s.bytes.has(b'(') {
-            if let Some(m) = self.spel.find(lower) {
-                take(0.95, m.start(), (m.end() + 40).min(lower.len()));
-            }
-        }
-        // Spring4Shell: class loader reached through data binding.
-        if matches!(s.kind, Kind::ArgName | Kind::ArgValue) && lower.contains("class") {
-            for m in [
-                "class.module.classloader",
-                "class.classloader",
-                ".classloader.resources",
-                "class['classloader']",
-                "class[classloader]",
-                "module.classloader",
-            ] {
-                if let Some(k) = lower.find(m) {
-                    take(0.95, k, (k + 60).min(lower.len()));
+            // Spring4Shell: class loader reached through data binding.
+            if matches!(s.kind, Kind::ArgName | Kind::ArgValue) && lower.contains("class") {
+                for m in [
+                    "class.module.classloader",
+                    "class.classloader",
+                    ".classloader.resources",
+                    "class['classloader']",
+                    "class[classloader]",
+                    "module.classloader",
+                ] {
+                    if let Some(k) = lower.find(m) {
+                        take(0.95, k, (k + 60).min(lower.len()));
+                    }
                 }
             }
         }

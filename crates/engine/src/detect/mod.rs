@@ -14,6 +14,7 @@ use crate::{Category, RequestParts};
 pub(crate) mod crlf;
 pub(crate) mod html_lexer;
 pub(crate) mod java;
+pub(crate) mod js_injection;
 pub(crate) mod ldap;
 pub(crate) mod mail;
 pub(crate) mod nosql;
@@ -23,6 +24,7 @@ pub(crate) mod protocol;
 pub(crate) mod rce;
 pub(crate) mod rfi;
 pub(crate) mod scanner;
+pub(crate) mod session_fixation;
 pub(crate) mod sql_lexer;
 pub(crate) mod sqli;
 pub(crate) mod ssi;
@@ -72,6 +74,22 @@ impl ByteSet {
     /// True when any of `bytes` occurs.
     pub(crate) fn any(self, bytes: &[u8]) -> bool {
         bytes.iter().any(|&b| b < 128 && self.0 >> b & 1 == 1)
+    }
+
+    /// The set of `bytes` (those below 128).
+    pub(crate) fn from_bytes(bytes: &[u8]) -> ByteSet {
+        let mut bits = 0u128;
+        for &b in bytes {
+            if b < 128 {
+                bits |= 1 << b;
+            }
+        }
+        ByteSet(bits)
+    }
+
+    /// True when the two sets share a byte.
+    pub(crate) fn intersects(self, other: ByteSet) -> bool {
+        self.0 & other.0 != 0
     }
 
     /// True when `b` occurs.
@@ -133,10 +151,52 @@ pub(crate) struct RequestHit {
     pub fragment: String,
 }
 
+/// The cheap precondition of a detector (see [`Detector::triggers`]).
+#[derive(Debug, Clone)]
+pub(crate) struct Triggers {
+    pub bytes: &'static [u8],
+    pub words: Vec<&'static str>,
+    pub always: bool,
+}
+
+impl Triggers {
+    pub(crate) const ALWAYS: Triggers = Triggers {
+        bytes: b"",
+        words: Vec::new(),
+        always: true,
+    };
+
+    /// Runs when one of `bytes` occurs.
+    pub(crate) fn bytes(bytes: &'static [u8]) -> Triggers {
+        Triggers {
+            bytes,
+            words: Vec::new(),
+            always: false,
+        }
+    }
+
+    /// Runs when one of `bytes` or one of `words` occurs.
+    pub(crate) fn bytes_or_words(bytes: &'static [u8], words: &[&'static str]) -> Triggers {
+        Triggers {
+            bytes,
+            words: words.to_vec(),
+            always: false,
+        }
+    }
+}
+
 /// One attack-class detector.
 pub(crate) trait Detector: Send + Sync + std::fmt::Debug {
     /// Inspects one value. Runs for every value of the request; must be linear in its length.
     fn inspect<'a>(&self, subject: &Subject<'a>) -> Option<Hit<'a>>;
+
+    /// What must occur in a value for [`Detector::inspect`] to possibly find something:
+    /// any of `bytes`, or any of `words` (lowercase) as a substring. The pipeline checks
+    /// this with one shared scan per value and skips the detector otherwise. Default:
+    /// always run.
+    fn triggers(&self) -> Triggers {
+        Triggers::ALWAYS
+    }
 
     /// Inspects the request as a whole, once, before its values. Default: nothing.
     fn inspect_request(&self, _request: &RequestParts<'_>, _out: &mut Vec<RequestHit>) {}
@@ -155,6 +215,7 @@ pub(crate) const REGISTRY: &[Entry] = &[
     entry("sqli", Category::SqlInjection, sqli::build),
     entry("xss", Category::Xss, xss::build),
     entry("rce", Category::Rce, rce::build),
+    entry("js_injection", Category::Rce, js_injection::build),
     entry(
         "path_traversal",
         Category::PathTraversal,
@@ -169,6 +230,7 @@ pub(crate) const REGISTRY: &[Entry] = &[
     entry("nosql", Category::Nosql, nosql::build),
     entry("ldap", Category::Ldap, ldap::build),
     entry("crlf", Category::Crlf, crlf::build),
+    entry("session_fixation", Category::Crlf, session_fixation::build),
     entry("ssi", Category::Ssi, ssi::build),
     entry("mail", Category::MailInjection, mail::build),
     entry("scanner", Category::Scanner, scanner::build),
@@ -181,6 +243,75 @@ const fn entry(name: &'static str, category: Category, build: fn() -> Box<dyn De
         category,
         build,
     }
+}
+
+/// Which detectors a value can interest: the union of every detector's [`Triggers`],
+/// compiled once; [`Gates::open`] answers per value with one automaton scan.
+#[derive(Debug)]
+pub(crate) struct Gates {
+    bytes: Vec<(ByteSet, bool)>,
+    words: Option<aho_corasick::AhoCorasick>,
+    owners: Vec<u32>,
+}
+
+impl Gates {
+    pub(crate) fn new(detectors: &[&dyn Detector]) -> Gates {
+        let mut bytes = Vec::new();
+        let mut words: Vec<&'static str> = Vec::new();
+        let mut owners: Vec<u32> = Vec::new();
+        for (i, d) in detectors.iter().enumerate() {
+            let t = d.triggers();
+            bytes.push((ByteSet::from_bytes(t.bytes), t.always));
+            for w in t.words {
+                match words.iter().position(|x| *x == w) {
+                    Some(p) => owners[p] |= 1 << i,
+                    None => {
+                        words.push(w);
+                        owners.push(1 << i);
+                    }
+                }
+            }
+        }
+        let words = (!words.is_empty()).then(|| {
+            aho_corasick::AhoCorasickBuilder::new()
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+                .build(&words)
+                .expect("static patterns compile")
+        });
+        Gates {
+            bytes,
+            words,
+            owners,
+        }
+    }
+
+    /// Bit `i` set when detector `i` should inspect a value with these bytes and text.
+    pub(crate) fn open(&self, present: ByteSet, lower: &str) -> u32 {
+        let mut open = 0u32;
+        for (i, (b, always)) in self.bytes.iter().enumerate() {
+            if *always || present.intersects(*b) {
+                open |= 1 << i;
+            }
+        }
+        if let Some(ac) = &self.words {
+            for m in ac.find_overlapping_iter(lower) {
+                open |= self.owners[m.pattern().as_usize()];
+            }
+        }
+        open
+    }
+}
+
+/// Compiles a fixed keyword set into a DFA (fast to search, built once in `build`).
+pub(crate) fn automaton<I, P>(patterns: I) -> aho_corasick::AhoCorasick
+where
+    I: IntoIterator<Item = P>,
+    P: AsRef<[u8]>,
+{
+    aho_corasick::AhoCorasickBuilder::new()
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+        .build(patterns)
+        .expect("static patterns compile")
 }
 
 /// Builds a subject from a normalised text and its lowercase twin (test convenience and

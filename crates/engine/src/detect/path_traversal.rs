@@ -5,7 +5,7 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-use super::{Detector, Hit, Kind, Subject};
+use super::{Detector, Hit, Kind, Subject, Triggers};
 use crate::decode::{path, Flags};
 
 /// Files and directories worth reading for an attacker, as they appear in paths
@@ -94,6 +94,46 @@ const SENSITIVE: &[(&str, f32)] = &[
     ("id_dsa", 0.85),
     ("id_ed25519", 0.85),
     ("authorized_keys", 0.85),
+    ("sys/class/", 0.8),
+    ("sys/kernel/", 0.8),
+    ("sys/devices/", 0.8),
+    ("sys/firmware/", 0.8),
+    ("proc/interrupts", 0.85),
+    ("proc/", 0.7),
+    (".docker/", 0.85),
+    (".npmrc", 0.85),
+    (".pgpass", 0.9),
+    (".netrc", 0.9),
+    (".git-credentials", 0.95),
+    (".gnupg/", 0.85),
+];
+
+/// Suffixes of files that a web server should never hand out (dumps, backups, editor
+/// swap files, logs, keys): telling when requested as the path.
+const RESTRICTED_SUFFIXES: &[&str] = &[
+    ".sql",
+    ".sql.gz",
+    ".sql.zip",
+    ".sql.bz2",
+    ".sql.tar",
+    ".dump",
+    ".bak",
+    ".backup",
+    ".old",
+    ".orig",
+    ".swp",
+    ".swo",
+    ".log",
+    ".pem",
+    ".key",
+    ".kdbx",
+    ".sqlite",
+    ".sqlite3",
+    ".mdb",
+    ".env",
+    ".htpasswd",
+    ".git",
+    ".DS_Store",
 ];
 
 #[derive(Debug)]
@@ -103,6 +143,7 @@ struct PathTraversal {
 
 pub(crate) fn build() -> Box<dyn Detector> {
     let files = AhoCorasickBuilder::new()
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
         .match_kind(MatchKind::LeftmostLongest)
         .build(SENSITIVE.iter().map(|(p, _)| p))
         .expect("static patterns compile");
@@ -127,6 +168,10 @@ fn traversals(s: &str) -> usize {
 }
 
 impl Detector for PathTraversal {
+    fn triggers(&self) -> Triggers {
+        Triggers::bytes(b"./\\")
+    }
+
     fn inspect<'a>(&self, s: &Subject<'a>) -> Option<Hit<'a>> {
         if matches!(s.kind, Kind::FileContent | Kind::XmlDoctype) || !s.bytes.any(b"./\\") {
             return None;
@@ -135,9 +180,19 @@ impl Detector for PathTraversal {
         let dots = traversals(lower);
         let evasive =
             s.flags.contains(Flags::OVERLONG_UTF8) || s.flags.contains(Flags::MULTI_PERCENT);
+        // One `../` followed by more path (`../x`) still climbs out of the intended directory.
+        let climbs = lower.match_indices("..").any(|(k, _)| {
+            matches!(lower.as_bytes().get(k + 2), Some(b'/' | b'\\'))
+                && lower
+                    .as_bytes()
+                    .get(k + 3)
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'.' || *c == b'_')
+        });
         let mut conf = match dots {
             0 => 0.0,
+            _ if s.kind == Kind::Filename => 0.85,
             1 if s.kind == Kind::Path => 0.8,
+            1 if climbs => 0.75,
             1 => 0.6,
             2 => 0.85,
             _ => 0.92,
@@ -154,7 +209,28 @@ impl Detector for PathTraversal {
             lower
         };
         let mut file_hit = None;
-        for m in self.files.find_iter(hay) {
+        // Sensitive names are paths, or bare file names with these endings.
+        let pathlike = s.bytes.any(b"/\\")
+            || lower.starts_with('.')
+            || [
+                ".ini",
+                ".config",
+                ".cnf",
+                ".php",
+                ".conf",
+                "_rsa",
+                "_dsa",
+                "_ed25519",
+                "keys",
+                "history",
+                ".htaccess",
+                ".htpasswd",
+                ".env",
+                ".bat",
+            ]
+            .iter()
+            .any(|x| lower.ends_with(x));
+        for m in self.files.find_iter(hay).filter(|_| pathlike) {
             let (name, weight) = SENSITIVE[m.pattern().as_usize()];
             let start_ok = m.start() == 0
                 || matches!(
@@ -174,7 +250,7 @@ impl Detector for PathTraversal {
                 )
                 || name.starts_with('.');
             let end_ok = m.end() == hay.len()
-                || name.ends_with('/')
+                || name.ends_with(['/', '_', '.'])
                 || !hay.as_bytes()[m.end()].is_ascii_alphanumeric();
             if !start_ok || !end_ok {
                 continue;
@@ -193,6 +269,22 @@ impl Detector for PathTraversal {
             if c > conf {
                 conf = c;
                 file_hit = Some((m.start(), m.end()));
+            }
+        }
+        // The request path naming a hidden file or directory (`/.git/`, `/.env`, `/.claude/`),
+        // or a file of a restricted kind (`/backup.sql.zip`, `/debug.log`).
+        if s.kind == Kind::Path {
+            let hidden = lower.split('/').any(|seg| {
+                seg.len() > 1 && seg.starts_with('.') && seg != ".well-known" && seg != ".."
+            });
+            if hidden {
+                conf = conf.max(0.75);
+            }
+            if RESTRICTED_SUFFIXES
+                .iter()
+                .any(|x| lower.ends_with(&x.to_ascii_lowercase()))
+            {
+                conf = conf.max(0.75);
             }
         }
         if conf <= 0.0 {
@@ -234,6 +326,11 @@ mod tests {
             assert!(s >= 0.7, "{v}: {s}");
         }
         assert!(score(&*d, Kind::Path, "", "/static/../../etc/hosts") >= 0.7);
+        assert!(score(&*d, Kind::Path, "", "/.claude/settings.json") >= 0.7);
+        assert!(score(&*d, Kind::Path, "", "/backup.sql.zip") >= 0.7);
+        assert!(score(&*d, Kind::Filename, "file", "../1.7z") >= 0.7);
+        assert!(arg(&*d, ".ssh/id_rsa") >= 0.7);
+        assert!(arg(&*d, "..\\pineapple") >= 0.7);
     }
 
     #[test]
@@ -248,6 +345,7 @@ mod tests {
             "../",
             "my passwd is in a file",
             "env vars",
+            "he said.. /whatever",
         ] {
             let s = arg(&*d, v);
             assert!(s < 0.7, "{v}: {s}");

@@ -8,7 +8,7 @@
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
 
-use super::{Detector, Hit, Kind, Subject};
+use super::{Detector, Hit, Kind, Subject, Triggers};
 
 /// PHP functions by how telling a call to them is.
 const FUNCTIONS: &[(&str, f32)] = &[
@@ -90,6 +90,7 @@ const FUNCTIONS: &[(&str, f32)] = &[
     ("chr", 0.7),
     ("ord", 0.0),
     ("pack", 0.0),
+    ("unpack", 0.7),
     ("urldecode", 0.6),
     ("rawurldecode", 0.6),
     ("htmlspecialchars_decode", 0.6),
@@ -205,6 +206,12 @@ const INI_PREFIXES: &[&str] = &[
     "file_uploads",
     "post_max_size",
     "upload_max_filesize",
+    "engine",
+    "extension",
+    "precision",
+    "smtp",
+    "unserialize_max_depth",
+    "mbstring.",
 ];
 
 #[derive(Debug)]
@@ -217,13 +224,14 @@ struct Php {
 
 pub(crate) fn build() -> Box<dyn Detector> {
     let functions = AhoCorasickBuilder::new()
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
         .match_kind(MatchKind::LeftmostLongest)
         .build(FUNCTIONS.iter().map(|(f, _)| f))
         .expect("static patterns compile");
-    let ini = AhoCorasick::new(INI_PREFIXES).expect("static patterns compile");
+    let ini = super::automaton(INI_PREFIXES);
     // `$x(`, `$$x(`, `${...}(`, `$x['a'](`, `$x->f(`, `Foo::$x(` with comments allowed before `(`.
     let variable_call = Regex::new(
-        r"(?:^|[^\w$])@?\$+(?:\{[^}]{0,64}\}|[a-z_\x7f-\xff][\w\x7f-\xff]{0,64})(?:\s*(?:\[[^\]]{0,64}\]|\{[^}]{0,64}\}|->\$?\w{1,64}|/\*.{0,64}?\*/|//[^\n]{0,64}\n|#[^\n]{0,64}\n))*\s*\(",
+        r"(?:^|[^\w$])@?\$+\s*(?:\{[^}]*\}|[a-z_\x7f-\xff][\w\x7f-\xff]*)(?:\s*(?:\[(?:[^\[\]]|\[[^\]]*\])*\]|\{[^}]*\}|->\$?\w+|/\*(?:[^*]|\*[^/])*\*/|//[^\n]*\n|#[^\n]*\n))*\s*\(",
     )
     .expect("static regex compiles");
     let serialized =
@@ -256,6 +264,79 @@ fn skip_trivia(b: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// Joins quoted pieces separated by `.` (`'sys' . 'tem'`); returns the name and offset of
+/// the first run of at least two pieces.
+fn concatenated_name(lower: &str) -> Option<(String, usize)> {
+    let b = lower.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if matches!(b[i], b'\'' | b'"') {
+            let start = i;
+            let mut name = String::new();
+            let mut pieces = 0;
+            let mut j = i;
+            while j < b.len() && matches!(b[j], b'\'' | b'"') {
+                let q = b[j];
+                let end = memchr::memchr(q, &b[j + 1..]).map(|e| j + 1 + e)?;
+                name.push_str(&lower[j + 1..end]);
+                pieces += 1;
+                j = end + 1;
+                while j < b.len() && b[j] == b' ' {
+                    j += 1;
+                }
+                if b.get(j) != Some(&b'.') {
+                    break;
+                }
+                j += 1;
+                while j < b.len() && b[j] == b' ' {
+                    j += 1;
+                }
+            }
+            if pieces >= 2 && name.len() <= 32 {
+                return Some((name, start));
+            }
+            i = j.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
+/// Offset of `(expr)(args)` or `[expr][i](args)` followed by `;`, comments ignored.
+fn dynamic_call(lower: &str) -> Option<usize> {
+    let mut stripped = String::new();
+    let text = if crate::decode::comment::may_contain(lower)
+        && crate::decode::comment::strip_into(lower, &mut stripped)
+    {
+        stripped.as_str()
+    } else {
+        lower
+    };
+    let compact: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .take(4096)
+        .collect();
+    for pat in [")(", "](", "}("] {
+        for (k, _) in compact.match_indices(pat).take(16) {
+            let args = &compact[k + 2..];
+            let close = args.find(')')?;
+            let arg = &args[..close];
+            let after = &args[close + 1..];
+            if arg.contains("://") || arg.starts_with('#') || arg.len() > 64 {
+                continue;
+            }
+            if after.starts_with(';')
+                || (pat == ")(" && after.is_empty() && compact.starts_with('('))
+            {
+                return Some(0);
+            }
+        }
+    }
+    None
+}
+
 /// True when the text after `(` reads as an argument list (empty, one token, a quoted
 /// string or a variable) rather than words in parentheses.
 fn code_args(after: &str) -> bool {
@@ -281,12 +362,31 @@ pub(crate) fn php_filename(name: &str) -> bool {
 fn is_filename_header(s: &Subject<'_>) -> bool {
     s.kind == Kind::Filename
         || (s.kind == Kind::Header && {
-            let n = s.name.replace(['_', '.'], "-");
-            n == "x-filename" || n == "x-file-name" || n == "filename"
+            let n = s.name.as_bytes();
+            let norm = |b: &u8| if matches!(b, b'_' | b'.') { b'-' } else { *b };
+            let eq = |t: &str| n.len() == t.len() && n.iter().map(norm).eq(t.bytes());
+            eq("x-filename") || eq("x-file-name") || eq("filename")
         })
 }
 
 impl Detector for Php {
+    fn triggers(&self) -> Triggers {
+        Triggers::bytes_or_words(
+            b"<[{($:='\"",
+            &[
+                "php",
+                "pht",
+                "phar",
+                "sess_",
+                ".user.ini",
+                ".htaccess",
+                ".inc",
+                "shtml",
+                "pgif",
+            ],
+        )
+    }
+
     fn inspect<'a>(&self, s: &Subject<'a>) -> Option<Hit<'a>> {
         let lower = s.lower;
         let b = lower.as_bytes();
@@ -372,8 +472,8 @@ impl Detector for Php {
                     }
                 }
             }
-            for q in ["\"", "'"] {
-                for (k, _) in lower.match_indices(&format!("{q}(")).take(16) {
+            for (q, quote_paren) in [("\"", "\"("), ("'", "'(")] {
+                for (k, _) in lower.match_indices(quote_paren).take(16) {
                     let pre = &lower[..k];
                     if let Some(open) = pre.rfind(q) {
                         let name = &pre[open + 1..];
@@ -427,8 +527,25 @@ impl Detector for Php {
                 }
             }
         }
-        // Stream wrappers.
-        if s.bytes.has(b':') {
+        // Function names built from string pieces: `'sys'.'tem'`, `"sys"."t"."em"`.
+        if s.bytes.has(b'.') && s.bytes.any(b"'\"") {
+            if let Some((name, at)) = concatenated_name(lower) {
+                if FUNCTIONS.iter().any(|(f, w)| *f == name && *w >= 0.7) {
+                    take(0.85, at, (at + 40).min(lower.len()));
+                }
+            }
+        }
+        // A parenthesised or indexed expression called at once: `(system)('id');`,
+        // `[system][0](ls);` — PHP's dynamic calls (Markdown links `[a](b)` excluded).
+        if s.bytes.has(b'(') && s.bytes.any(b")]") && s.bytes.has(b';') && lower.contains(");") {
+            if let Some(at) = dynamic_call(lower) {
+                take(0.8, at, (at + 40).min(lower.len()));
+            }
+        }
+        // Stream wrappers and serialised objects.
+        if s.bytes.has(b':')
+            && (lower.contains("://") || lower.contains(":{") || lower.contains("jar:"))
+        {
             for w in [
                 "php://",
                 "phar://",
@@ -442,6 +559,9 @@ impl Detector for Php {
                 "ogg://",
                 "ssh2.shell://",
                 "ssh2.exec://",
+                "ssh2.tunnel://",
+                "ssh2.sftp://",
+                "ssh2.scp://",
             ] {
                 if let Some(k) = lower.find(w) {
                     take(
@@ -504,6 +624,12 @@ mod tests {
             "$_SERVER['test'];",
             "allow_url_include=1",
             "[php]echo 1;[/php]",
+            "(sy.(st).em)('uname');",
+            "( string ) \"sys\".\"t\".\"em\" ('uname');",
+            "[system][0](ls);",
+            "$__[$_[1]](7)",
+            "$ {@_.__}(31);",
+            "ssh2.sftp://user:pw@example.com:22/x",
         ] {
             let s = arg(&*d, v);
             assert!(s >= 0.7, "{v}: {s}");
@@ -523,6 +649,8 @@ mod tests {
             "evaluation of the system",
             "Price: ${price} in template docs",
             "session id is abc",
+            "See [the docs](https://example.com/docs); thanks",
+            "Call me (maybe)(later).",
         ] {
             let s = arg(&*d, v);
             assert!(s < 0.7, "{v}: {s}");

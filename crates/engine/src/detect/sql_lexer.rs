@@ -42,6 +42,8 @@ pub(crate) enum Kw {
     Outfile,
     Procedure,
     Dual,
+    /// Oracle `EXECUTE IMMEDIATE`.
+    Immediate,
     Like,
     Is,
     In,
@@ -85,6 +87,10 @@ pub(crate) enum Tok {
     Semi,
     Dot,
     Comment,
+    /// An MSSQL extended or system stored procedure (`xp_cmdshell`, `sp_oacreate`).
+    Proc,
+    /// A PostgreSQL cast `::type`: transparent to the grammar.
+    Cast,
     Other,
 }
 
@@ -226,7 +232,11 @@ impl Iterator for Lexer<'_> {
             b'\'' | b'"' => return Some(self.string(c, start)),
             b'`' => {
                 self.i = memchr::memchr(b'`', &s[self.i..]).map_or(s.len(), |e| self.i + e + 1);
-                Tok::Ident
+                let inner = &s[start + 1..self.i.saturating_sub(1).max(start + 1)];
+                match classify(inner, false) {
+                    Tok::SchemaObject => Tok::SchemaObject,
+                    _ => Tok::Ident,
+                }
             }
             b'0'..=b'9' => {
                 if c == b'0' && (next == b'x' || next == b'b') {
@@ -244,6 +254,10 @@ impl Iterator for Lexer<'_> {
                 Tok::Num
             }
             b'a'..=b'z' | b'_' | b'$' | 0x80..=0xff => return Some(self.word(start)),
+            b'@' if next == b'>' => {
+                self.i += 1;
+                Tok::Cmp
+            }
             b'@' => {
                 let system = next == b'@';
                 if system {
@@ -288,7 +302,7 @@ impl Iterator for Lexer<'_> {
             b'=' => Tok::Cmp,
             b'<' | b'>' | b'!' => {
                 while self.i < s.len()
-                    && matches!(s[self.i], b'=' | b'>' | b'<')
+                    && matches!(s[self.i], b'=' | b'>' | b'<' | b'@')
                     && self.i - start < 3
                 {
                     self.i += 1;
@@ -311,6 +325,35 @@ impl Iterator for Lexer<'_> {
                 self.i += 1;
                 Tok::Cmp
             }
+            b':' if next == b':' => {
+                self.i += 1;
+                while self.i < s.len() && s[self.i].is_ascii_whitespace() {
+                    self.i += 1;
+                }
+                while self.i < s.len()
+                    && (s[self.i].is_ascii_alphanumeric()
+                        || s[self.i] == b'_'
+                        || s[self.i] == b'['
+                        || s[self.i] == b']')
+                {
+                    self.i += 1;
+                }
+                Tok::Cast
+            }
+            // PostgreSQL JSON and containment operators: `?`, `?|`, `?&`, `@>`, `->`, `->>`.
+            b'?' => {
+                if matches!(next, b'|' | b'&') {
+                    self.i += 1;
+                }
+                Tok::Cmp
+            }
+            b'-' if next == b'>' => {
+                self.i += 1;
+                if s.get(self.i) == Some(&b'>') {
+                    self.i += 1;
+                }
+                Tok::Cmp
+            }
             b'+' | b'-' | b'/' | b'%' | b'^' | b'|' | b'&' | b'~' => Tok::Op,
             _ => Tok::Other,
         };
@@ -323,6 +366,18 @@ impl Iterator for Lexer<'_> {
 }
 
 fn classify(w: &[u8], call: bool) -> Tok {
+    // Words that are both keywords and functions (`database(`, `if(`, `replace(`) are calls
+    // when a parenthesis follows.
+    if call
+        && !matches!(
+            w,
+            b"in" | b"exists" | b"values" | b"not" | b"and" | b"or" | b"when" | b"then" | b"as"
+        )
+    {
+        if let Some(class) = function(w) {
+            return Tok::Func(class);
+        }
+    }
     let kw = match w {
         b"select" => Kw::Select,
         b"union" => Kw::Union,
@@ -361,6 +416,7 @@ fn classify(w: &[u8], call: bool) -> Tok {
         b"outfile" | b"dumpfile" => Kw::Outfile,
         b"procedure" | b"proc" => Kw::Procedure,
         b"dual" => Kw::Dual,
+        b"immediate" => Kw::Immediate,
         b"not" => Kw::Not,
         b"exists" => Kw::Exists,
         b"as" => Kw::As,
@@ -396,7 +452,7 @@ fn classify(w: &[u8], call: bool) -> Tok {
                 }
             }
             if w.starts_with(b"xp_") || w.starts_with(b"sp_") && w.len() > 5 {
-                return Tok::Func(FuncClass::Dangerous);
+                return Tok::Proc;
             }
             return Tok::Ident;
         }
@@ -542,6 +598,28 @@ fn function(w: &[u8]) -> Option<FuncClass> {
         | b"utl_raw"
         | b"rawtohex"
         | b"json_extract"
+        | b"pow"
+        | b"power"
+        | b"sin"
+        | b"cos"
+        | b"tan"
+        | b"pi"
+        | b"abs"
+        | b"rtrim"
+        | b"ltrim"
+        | b"date"
+        | b"compress"
+        | b"uncompress"
+        | b"find_in_set"
+        | b"field"
+        | b"str_to_date"
+        | b"schema_name"
+        | b"lo_get"
+        | b"lo_import"
+        | b"starts_with"
+        | b"unistr"
+        | b"jsonb_pretty"
+        | b"json_build_object"
         | b"extract" => FuncClass::Common,
         _ => return None,
     })

@@ -7,7 +7,7 @@
 //! an apostrophe in "O'Brien" are English until the grammar around them is SQL.
 
 use super::sql_lexer::{FuncClass, Kw, Lexer, Tok, Token};
-use super::{Detector, Hit, Kind, Subject};
+use super::{Detector, Hit, Kind, Subject, Triggers};
 
 /// Tokens of context kept for pattern matching.
 const WINDOW: usize = 8;
@@ -15,18 +15,67 @@ const WINDOW: usize = 8;
 const MAX_TOKENS: usize = 20_000;
 
 #[derive(Debug)]
-struct Sqli;
+struct Sqli {
+    keywords: aho_corasick::AhoCorasick,
+}
+
+/// Words that let SQL be written without punctuation (`1 union select password from users`).
+const KEYWORDS: &[&str] = &[
+    "select",
+    "union",
+    "insert",
+    "update",
+    "delete",
+    "drop",
+    "create",
+    "alter",
+    "truncate",
+    "exec",
+    "declare",
+    "shutdown",
+    "waitfor",
+    "sleep",
+    "benchmark",
+    "schema",
+    "sysobjects",
+    "syscolumns",
+    "pg_",
+    "sqlite_",
+    "mysql.",
+    "xp_",
+    "sp_",
+    "having",
+    "order by",
+    "group by",
+    "procedure",
+    "msysaccessobjects",
+    "outfile",
+    "dumpfile",
+    "load_file",
+    "all_tables",
+    "user_tables",
+    "/*",
+    "--",
+    "case when",
+    "values",
+];
 
 pub(crate) fn build() -> Box<dyn Detector> {
-    Box::new(Sqli)
+    let keywords = super::automaton(KEYWORDS);
+    Box::new(Sqli { keywords })
 }
 
 impl Detector for Sqli {
+    fn triggers(&self) -> Triggers {
+        Triggers::bytes_or_words(b"'\"();=<>|&#*@`", KEYWORDS)
+    }
+
     fn inspect<'a>(&self, s: &Subject<'a>) -> Option<Hit<'a>> {
         if matches!(s.kind, Kind::XmlDoctype | Kind::FileContent) || s.lower.len() < 4 {
             return None;
         }
-        if !s.bytes.any(b"'\"();=<>|&#-*/@` ") {
+        // Without SQL punctuation only keywords can make SQL: lex only when one occurs.
+        if !s.bytes.any(b"'\"();=<>|&#*@`") && !self.keywords.is_match(s.lower) {
             return None;
         }
         let mut best = (0.0f32, 0usize, 0usize);
@@ -64,6 +113,7 @@ pub(crate) fn score(lower: &str, start_quote: u8) -> (f32, usize, usize) {
         where_seen: false,
         keywords: 0,
         comment_between: false,
+        breakout_continued: false,
         count: 0,
     };
     for (n, t) in Lexer::new(lower, start_quote).enumerate() {
@@ -72,6 +122,9 @@ pub(crate) fn score(lower: &str, start_quote: u8) -> (f32, usize, usize) {
         }
         if t.tok == Tok::Comment {
             sc.comment(t, lower);
+            continue;
+        }
+        if t.tok == Tok::Cast {
             continue;
         }
         sc.push(t);
@@ -98,6 +151,8 @@ struct Scorer {
     where_seen: bool,
     keywords: usize,
     comment_between: bool,
+    /// A break-out directly followed by an operator (`x' or`, `'=`, `' is`).
+    breakout_continued: bool,
     count: usize,
 }
 
@@ -185,6 +240,11 @@ impl Scorer {
         if matches!(self.at(0), Some(Tok::Kw(_))) {
             self.comment_between = true;
         }
+        // A break-out continued by SQL operators and cut by a comment: `x' or a is not null--`.
+        if self.breakout_continued {
+            self.hit(0.8, (self.count - 1).min(WINDOW - 1));
+            self.span.1 = t.end;
+        }
         // Break-out then comment: `admin'--`, `1')#`.
         let c0 = self.at(0);
         if self.is_breakout(0)
@@ -217,9 +277,45 @@ impl Scorer {
 
     fn end(&mut self, len: usize) {
         let c0 = self.at(0);
+        // A value that is only a call of a SQL-only function: `benchmark(`, `extractvalue(1,`.
+        let toks: Vec<Tok> = self.w.iter().flatten().map(|t| t.tok).collect();
+        if self.count == toks.len() && toks.len() >= 2 {
+            if let [Tok::Func(FuncClass::Time | FuncClass::Dangerous), Tok::LParen, rest @ ..] =
+                toks.as_slice()
+            {
+                if rest.iter().all(|t| {
+                    matches!(
+                        t,
+                        Tok::Num
+                            | Tok::Str { .. }
+                            | Tok::Comma
+                            | Tok::RParen
+                            | Tok::LParen
+                            | Tok::Op
+                            | Tok::Star
+                            | Tok::Func(_)
+                            | Tok::Var { .. }
+                    )
+                }) {
+                    self.hit(0.75, toks.len() - 1);
+                }
+            }
+        }
+        // A value that is only the opening of a SQL function call: `concat(`, `database (`.
+        if self.count == 2 && matches!(toks.as_slice(), [Tok::Func(FuncClass::Common), Tok::LParen])
+        {
+            self.hit(0.72, 1);
+        }
+        // `admin@example.com';`: a break-out that ends the statement.
+        if c0 == Some(Tok::Semi) && self.is_breakout(1) {
+            self.hit(0.75, 1);
+        }
         if self.quote_ctx
             && self.at(1) == Some(Tok::Logic)
-            && matches!(c0, Some(Tok::Num | Tok::Kw(Kw::Bool)))
+            && matches!(
+                c0,
+                Some(Tok::Num | Tok::Kw(Kw::Bool) | Tok::Str { closed: false })
+            )
             && self.lead(2)
         {
             self.hit(0.8, 2);
@@ -331,6 +427,31 @@ impl Scorer {
             );
         }
 
+        // The application's string closed, then an operator: remembered until a comment or `;`.
+        if self.count == 2
+            && self.is_breakout(1)
+            && matches!(
+                t.tok,
+                Tok::Logic | Tok::Cmp | Tok::Kw(Kw::Is | Kw::Not | Kw::Like | Kw::In | Kw::Between)
+            )
+        {
+            self.breakout_continued = true;
+        }
+        if t.tok == Tok::Semi && self.breakout_continued && self.count > 3 {
+            self.hit(0.75, (self.count - 1).min(WINDOW - 1));
+        }
+        // `' or 'a' <`: a comparison started after a break-out and logic.
+        if t.tok == Tok::Cmp && is_operand(c1) && c2 == Some(Tok::Logic) && self.is_breakout(3) {
+            self.hit(0.8, 3);
+        }
+        // `values ('a', 'b')`
+        if t.tok == Tok::Comma
+            && matches!(c1, Some(Tok::Str { .. } | Tok::Num))
+            && c2 == Some(Tok::LParen)
+            && c3 == Some(Tok::Kw(Kw::Values))
+        {
+            self.hit(0.75, 3);
+        }
         // Tautologies: `or 1=1`, `' or 'a'='a`, `and id>0`.
         if is_operand(c0) && is_cmp(c1) && is_operand(c2) && c3 == Some(Tok::Logic) {
             let lits = usize::from(is_literal(c0)) + usize::from(is_literal(c2));
@@ -353,6 +474,31 @@ impl Scorer {
             self.hit(0.85, 2);
         }
 
+        // `' or somefunc(`: a break-out, logic, then any call.
+        if t.tok == Tok::LParen
+            && c1 == Some(Tok::Ident)
+            && c2 == Some(Tok::Logic)
+            && (self.is_breakout(3)
+                || (self.quote_ctx && matches!(c3, Some(Tok::Str { closed: true }))))
+        {
+            self.hit(0.8, 3);
+        }
+        if t.tok == Tok::Proc {
+            self.hit(
+                if c1 == Some(Tok::Kw(Kw::Exec)) || c1 == Some(Tok::Semi) {
+                    0.9
+                } else {
+                    0.8
+                },
+                1,
+            );
+        }
+        if matches!(t.tok, Tok::Var { system: false }) && c1 == Some(Tok::Kw(Kw::Declare)) {
+            self.hit(0.85, 1);
+        }
+        if t.tok == Tok::Kw(Kw::Immediate) && c1 == Some(Tok::Kw(Kw::Exec)) {
+            self.hit(0.8, 1);
+        }
         // Function calls.
         if t.tok == Tok::LParen {
             if let Some(Tok::Func(class)) = c1 {
@@ -502,6 +648,20 @@ mod tests {
             "1' and 1=(select @@version)--",
             "\" or \"\"=\"",
             "' or ''='",
+            "OR '{\"b\":2}'::jsonb <@ '{\"a\":1, \"b\":2}'::jsonb",
+            "admin@example.com' or sqlite_compileoption_used (id)--",
+            "x' or array[id] is not null--",
+            "z'or email notnull--",
+            "' or true; foo",
+            "a'or'a",
+            "DECLARE/**/@x",
+            "exec xp_cmdshell",
+            "information_schema",
+            "benchmark(",
+            "from `information_schema`.tables limit",
+            "VALUES ('192.168.0.1', 'test')",
+            "concat (",
+            "database(",
         ] {
             let s = arg(&*det, v);
             assert!(s >= 0.7, "{v}: {s}");
@@ -527,6 +687,11 @@ mod tests {
             "order by price",
             "D'Angelo; O'Neil & sons",
             "Tom & Jerry, 2 or 3 episodes",
+            "It's great or 'good' -- whatever",
+            "Values (our core ones) matter",
+            "use count(*) to count rows",
+            "concat",
+            "don't or won't; either way",
         ] {
             let s = arg(&*det, v);
             assert!(s < 0.7, "{v}: {s}");

@@ -9,7 +9,7 @@
 use aho_corasick::AhoCorasick;
 
 use super::html_lexer::{attributes, tags};
-use super::{Detector, Hit, Kind, Subject};
+use super::{Detector, Hit, Kind, Subject, Triggers};
 use crate::decode::css_escape;
 
 /// DOM event names after the `on` prefix (HTML, SVG, and vendor events used in payloads).
@@ -280,17 +280,66 @@ const SINKS: &[(&str, f32)] = &[
     ("$on.constructor", 0.9),
     ("xmlhttprequest", 0.6),
     ("srcdoc", 0.6),
+    ("url(javascript", 0.85),
+    ("url(vbscript", 0.85),
+    ("<?import", 0.8),
+    ("+adw-", 0.85),
+    ("document.queryselector", 0.75),
+    ("document.getelementby", 0.75),
+    ("document.createelement", 0.8),
+    ("document.body", 0.7),
+    ("document.forms", 0.7),
+    (".appendchild(", 0.7),
+    ("formaction=", 0.75),
+    ("document)[", 0.8),
+    ("document[", 0.8),
+    ("window)[", 0.75),
+    (".call`", 0.85),
+    (".apply`", 0.85),
+    ("reflect.apply", 0.75),
     ("<!--", 0.0),
 ];
 
 #[derive(Debug)]
 struct Xss {
     sinks: AhoCorasick,
+    anchors: AhoCorasick,
 }
 
+/// Words a sink split by whitespace or comments still contains.
+const ANCHORS: &[&str] = &[
+    "document",
+    "window",
+    "script",
+    "cookie",
+    "location",
+    "alert",
+    "prompt",
+    "confirm",
+    "eval",
+    "constructor",
+    "fromcharcode",
+    "expression",
+    "url",
+    "call",
+    "apply",
+    "data",
+    "import",
+    "top",
+    "self",
+    "parent",
+    "this",
+    "binding",
+    "behavior",
+    "settimeout",
+    "setinterval",
+    "function",
+];
+
 pub(crate) fn build() -> Box<dyn Detector> {
-    let sinks = AhoCorasick::new(SINKS.iter().map(|(p, _)| p)).expect("static patterns compile");
-    Box::new(Xss { sinks })
+    let sinks = super::automaton(SINKS.iter().map(|(p, _)| p));
+    let anchors = super::automaton(ANCHORS);
+    Box::new(Xss { sinks, anchors })
 }
 
 fn is_event(attr: &str) -> bool {
@@ -339,6 +388,49 @@ fn css_active(value: &str) -> bool {
         || compact.contains("@import")
 }
 
+/// `lower` without C comments, whitespace and control characters, when it has any.
+fn compact_twin(lower: &str) -> Option<String> {
+    let b = lower.as_bytes();
+    if !b.iter().any(|c| c.is_ascii_whitespace() || *c < 0x20) && !lower.contains("/*") {
+        return None;
+    }
+    let mut stripped = String::new();
+    let src = if crate::decode::comment::may_contain(lower)
+        && crate::decode::comment::strip_into(lower, &mut stripped)
+    {
+        stripped.as_str()
+    } else {
+        lower
+    };
+    Some(
+        src.chars()
+            .filter(|c| !c.is_whitespace() && !c.is_control())
+            .take(8192)
+            .collect(),
+    )
+}
+
+/// Confidence of a `javascript:` scheme at `start..end` of `hay`: code after it, or the
+/// value starting with it, unless it reads as prose ("JavaScript: the good parts").
+fn javascript_scheme(hay: &str, start: usize, end: usize, lower: &str) -> f32 {
+    let after = hay[end..].trim_start();
+    let code = after.contains(['(', '`', '=', ';', '\\']);
+    let at_start = hay[..start].trim().is_empty();
+    let prose = lower.find("javascript:").is_some_and(|k| {
+        lower[k + 11..].starts_with(' ')
+            && lower[k + 11..]
+                .trim_start()
+                .starts_with(|c: char| c.is_ascii_alphabetic())
+            && !code
+    });
+    match (at_start, code) {
+        (true, true) => 0.95,
+        (false, true) => 0.85,
+        (true, false) if !prose => 0.75,
+        _ => 0.4,
+    }
+}
+
 impl Xss {
     /// Scores the attribute region of a tag (or of an attribute break-out).
     fn attrs_score(&self, region: &str, in_tag: bool) -> f32 {
@@ -371,8 +463,13 @@ impl Xss {
 }
 
 impl Detector for Xss {
+    fn triggers(&self) -> Triggers {
+        Triggers::bytes_or_words(b"<>\"'`();:=[{+", ANCHORS)
+    }
+
     fn inspect<'a>(&self, s: &Subject<'a>) -> Option<Hit<'a>> {
-        if matches!(s.kind, Kind::FileContent | Kind::XmlDoctype) || !s.bytes.any(b"<>\"'`();:=[{")
+        if matches!(s.kind, Kind::FileContent | Kind::XmlDoctype)
+            || !s.bytes.any(b"<>\"'`();:=[{.+")
         {
             return None;
         }
@@ -385,9 +482,11 @@ impl Detector for Xss {
         };
         if s.bytes.has(b'<') {
             for tag in tags(lower).take(256) {
+                // Namespaced tags (`<v:vmlframe>`, `<svg:script>`) by their local name.
+                let local = tag.name.rsplit(':').next().unwrap_or(tag.name);
                 let base = ACTIVE_TAGS
                     .iter()
-                    .find(|(n, _)| *n == tag.name)
+                    .find(|(n, _)| *n == local)
                     .map_or(0.3, |(_, c)| *c);
                 let mut c = base.max(self.attrs_score(tag.attrs, true));
                 if tag.name == "style" || tag.name == "link" {
@@ -416,27 +515,57 @@ impl Detector for Xss {
                 }
             }
         }
-        for m in self.sinks.find_iter(lower) {
-            let (pat, mut c) = SINKS[m.pattern().as_usize()];
-            if c == 0.0 {
+        // Sinks, in the text and in a compact twin without comments and whitespace
+        // (`document /*x*/ . cookie`, `ja&Tab;vascript:`), as JS engines and URL parsers read it.
+        let compact = if lower.bytes().any(|c| c < 0x20)
+            || lower.contains("/*")
+            || self.anchors.is_match(lower)
+        {
+            compact_twin(lower)
+        } else {
+            None
+        };
+        for hay in [Some(lower), compact.as_deref()].into_iter().flatten() {
+            for m in self.sinks.find_iter(hay) {
+                let (pat, mut c) = SINKS[m.pattern().as_usize()];
+                if c == 0.0 {
+                    continue;
+                }
+                if pat == "javascript:" {
+                    c = javascript_scheme(hay, m.start(), m.end(), lower);
+                }
+                let (a, e) = if std::ptr::eq(hay, lower) {
+                    (m.start(), (m.end() + 40).min(lower.len()))
+                } else {
+                    (0, lower.len().min(80))
+                };
+                take(c, a, e);
+            }
+        }
+        // JSFuck: JavaScript written with `[]()!+` only.
+        if s.bytes.has(b'[') && s.bytes.has(b'!') && lower.len() >= 6 {
+            let sym = lower.bytes().filter(|c| b"[]()!+ ".contains(c)).count();
+            if sym * 10 >= lower.len() * 9 && (lower.contains("![]") || lower.contains("+[]")) {
+                take(0.85, 0, lower.len().min(80));
+            }
+        }
+        // Event handler written as an attribute without a tag: `  onload= `.
+        for (k, _) in lower.match_indices("on").take(64) {
+            let before_ok = k == 0
+                || lower.as_bytes()[k - 1].is_ascii_whitespace()
+                || matches!(lower.as_bytes()[k - 1], b'"' | b'\'' | b'/');
+            if !before_ok {
                 continue;
             }
-            // Prose mentions ("javascript: the good parts") need code after the scheme.
-            if pat == "javascript:" {
-                let after = lower[m.end()..].trim_start();
-                let code = after.contains('(')
-                    || after.contains('`')
-                    || after.contains('=')
-                    || after.contains(';');
-                c = if lower[..m.start()].trim().is_empty() && code {
-                    0.95
-                } else if code {
-                    0.85
-                } else {
-                    0.4
-                };
+            let name: String = lower[k..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphabetic())
+                .take(40)
+                .collect();
+            let after = lower[k + name.len()..].trim_start();
+            if after.starts_with('=') && is_event(&name) && (k > 0 || s.kind == Kind::ArgName) {
+                take(0.8, k, (k + 40).min(lower.len()));
             }
-            take(c, m.start(), (m.end() + 40).min(lower.len()));
         }
         // Client-side template injection: `{{ ... constructor ... }}`.
         if s.bytes.has(b'{') {
@@ -484,6 +613,12 @@ mod tests {
             "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
             "<object data=\"javascript:alert(1)\">",
             "<meta http-equiv=\"refresh\" content=\"0;url=javascript:alert(1)\">",
+            "ja&tab;vascript:",
+            "document /*foo*/ . cookie",
+            "x=x:url(javascript",
+            "(![]+[])[+!+[]]",
+            "%2bADw-script%2bAD4-",
+            "window.location",
         ] {
             let s = arg(&*d, v);
             assert!(s >= 0.7, "{v}: {s}");

