@@ -56,6 +56,7 @@ pub struct WafConfig {
     /// Class name → blocking threshold, one entry per class of [`THRESHOLD_CLASSES`].
     pub thresholds: Vec<(&'static str, f32)>,
     pub inspection: Inspection,
+    pub gates: GatesConfig,
 }
 
 /// Attack classes that have a `waf.owasp_protection.<name>_threshold` key.
@@ -290,4 +291,163 @@ pub enum LogTarget {
     Stdout,
     Stderr,
     File(PathBuf),
+}
+
+/// The cheap gates that run before detection: IP lists, threat feeds, geo, rate limits,
+/// bots, custom rules.
+#[derive(Debug, Clone, Default)]
+pub struct GatesConfig {
+    pub ip_allow: Vec<IpNet>,
+    pub ip_deny: Vec<IpNet>,
+    pub threat_feeds: Vec<ThreatFeed>,
+    pub geo: Option<GeoConfig>,
+    pub rate_limits: Option<RateLimitsConfig>,
+    pub bot: Option<BotConfig>,
+    /// In evaluation order (priority ascending, then as written).
+    pub custom_rules: Vec<CustomRule>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ThreatFeed {
+    pub name: String,
+    pub source: FeedSource,
+    pub api_key: Option<String>,
+    pub refresh: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeedSource {
+    File(PathBuf),
+    /// `http://host:port/path` (https arrives with TLS).
+    Http(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct GeoConfig {
+    pub database: PathBuf,
+    /// Uppercase ISO codes.
+    pub blocked: Vec<String>,
+    /// Non-empty: only these countries are allowed.
+    pub allowed: Vec<String>,
+    pub whitelist: Vec<IpNet>,
+    pub refresh: Duration,
+    pub block_unknown: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RateAlgorithm {
+    TokenBucket,
+    SlidingWindow,
+    FixedWindow,
+}
+
+/// `limit` requests per `window`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateSpec {
+    pub limit: u64,
+    pub window: Duration,
+    pub burst: u64,
+    pub algorithm: RateAlgorithm,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RateLimitsConfig {
+    pub global: Vec<RateSpec>,
+    pub per_ip: Vec<RateSpec>,
+    pub endpoints: Vec<EndpointLimit>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EndpointLimit {
+    pub name: String,
+    pub path: PathPattern,
+    pub per_ip: bool,
+    pub limits: Vec<RateSpec>,
+}
+
+#[derive(Debug, Clone)]
+pub struct BotConfig {
+    pub detection_threshold: f32,
+    pub challenge_threshold: f32,
+    pub blocked_user_agents: Vec<UserAgentPattern>,
+    pub allowed_user_agents: Vec<UserAgentPattern>,
+    pub behavioral_analysis: bool,
+    pub javascript_challenge: bool,
+    pub challenge_secret: Option<String>,
+    pub challenge_ttl: Duration,
+    pub challenge_difficulty: u32,
+}
+
+/// A user-agent pattern: a case-insensitive substring, or a regex when written `/.../`.
+#[derive(Debug, Clone)]
+pub enum UserAgentPattern {
+    Substring(String),
+    Regex(regex::Regex),
+}
+
+impl UserAgentPattern {
+    pub fn matches(&self, ua_lowercase: &str, ua: &str) -> bool {
+        match self {
+            UserAgentPattern::Substring(s) => ua_lowercase.contains(s.as_str()),
+            UserAgentPattern::Regex(r) => r.is_match(ua),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct CustomRule {
+    pub name: String,
+    pub priority: i64,
+    pub conditions: Vec<RuleCondition>,
+    pub action: RuleAction,
+    pub message: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct RuleCondition {
+    pub field: RuleField,
+    pub operator: RuleOperator,
+    pub negate: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum RuleField {
+    Path,
+    /// Header name, lowercase.
+    Header(String),
+    /// A query argument by name, or the whole raw query when `None`.
+    Query(Option<String>),
+    Method,
+    Ip,
+    Country,
+    UserAgent,
+    /// True when the client exceeded this rate (counted per client IP and rule).
+    RateLimit(RateSpec),
+}
+
+#[derive(Debug, Clone)]
+pub enum RuleOperator {
+    Match(Operator),
+    InSubnet(Vec<IpNet>),
+    /// For `rate_limit` conditions.
+    Exceeded,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleAction {
+    Allow,
+    Block,
+    Challenge,
+    Log,
+}
+
+impl RuleAction {
+    pub fn name(self) -> &'static str {
+        match self {
+            RuleAction::Allow => "allow",
+            RuleAction::Block => "block",
+            RuleAction::Challenge => "challenge",
+            RuleAction::Log => "log",
+        }
+    }
 }

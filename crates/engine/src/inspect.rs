@@ -73,6 +73,8 @@ impl Compiled {
             args: 0,
             overflowed: [false; 3],
             nesting: 0,
+            seen_names: [0; 64],
+            seen_len: 0,
         };
         let mut hits = Vec::new();
         for (entry, det) in &self.detectors {
@@ -120,6 +122,16 @@ struct Run<'e> {
     args: usize,
     overflowed: [bool; 3],
     nesting: usize,
+    /// Hashes of argument names already inspected (a fixed array: no allocation).
+    seen_names: [u64; 64],
+    seen_len: usize,
+}
+
+/// FNV-1a of an argument name, for [`Run::seen_names`].
+fn name_hash(raw: &[u8]) -> u64 {
+    raw.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 impl Run<'_> {
@@ -164,6 +176,18 @@ impl Run<'_> {
 
 impl Sink for Run<'_> {
     fn value(&mut self, loc: Loc<'_>, kind: Kind, raw: &[u8], depth: usize) {
+        // Argument names repeat (keys of every object in a JSON array): inspect each once.
+        if kind == Kind::ArgName && raw.len() <= 64 {
+            let h = name_hash(raw);
+            let seen = &self.seen_names[..self.seen_len];
+            if seen.contains(&h) {
+                return;
+            }
+            if self.seen_len < self.seen_names.len() {
+                self.seen_names[self.seen_len] = h;
+                self.seen_len += 1;
+            }
+        }
         let (text, flags) = self.norm.run(raw);
         let lower: &str = if text.bytes().any(|b| b.is_ascii_uppercase()) {
             self.lower.clear();
@@ -174,12 +198,14 @@ impl Sink for Run<'_> {
             text
         };
         let subject = detect::subject(kind, loc.name, text, lower, flags);
-        let open = self.gates.open(subject.bytes, lower);
+        let (open, words) = self.gates.open(subject.bytes, lower);
         let mut follow = false;
         for (i, (entry, det)) in self.detectors.iter().enumerate() {
             if open & (1 << i) == 0 {
                 continue;
             }
+            let mut subject = subject;
+            subject.word_hit = words & (1 << i) != 0;
             if let Some(Hit {
                 confidence,
                 fragment,
@@ -356,6 +382,29 @@ mod tests {
         let v = get("/api/items", Some("page=2&sort=name"));
         assert!(v.findings.is_empty());
         assert_eq!(v.findings.capacity(), 0);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn inspection_never_panics_on_arbitrary_requests(
+            path in "\\PC{0,64}",
+            query in proptest::option::of("\\PC{0,128}"),
+            header in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..128),
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512),
+            ct in proptest::sample::select(vec!["application/json", "application/xml", "multipart/form-data; boundary=x", "application/x-www-form-urlencoded", "text/plain"]),
+        ) {
+            let engine = Compiled::new();
+            let headers: [(&str, &[u8]); 3] = [("content-type", ct.as_bytes()), ("user-agent", &header), ("cookie", &header)];
+            let req = RequestParts { method: "POST", path: &path, query: query.as_deref(), headers: &headers, body: &body, body_truncated: false };
+            let v = engine.inspect(&req, &Policy::default());
+            proptest::prop_assert!(v.findings.len() <= MAX_FINDINGS);
+            for f in &v.findings {
+                proptest::prop_assert!((0.0..=1.0).contains(&f.confidence));
+                proptest::prop_assert!(f.fragment.chars().count() <= FRAGMENT_CHARS + 1);
+            }
+        }
     }
 
     #[test]

@@ -48,6 +48,19 @@ pub fn detector_names() -> Vec<&'static str> {
     detect::REGISTRY.iter().map(|e| e.name).collect()
 }
 
+impl Engine {
+    /// Every detector by its stable name (as in `Finding::detector` and exclusions), with
+    /// its category. Lets configuration validate `detector:` exclusions at load time.
+    pub fn detectors() -> impl Iterator<Item = (&'static str, Category)> {
+        detect::REGISTRY.iter().map(|e| (e.name, e.category))
+    }
+
+    /// Every decoder of the normalisation pipeline and on-demand decoders, by name.
+    pub fn decoders() -> impl Iterator<Item = &'static str> {
+        decode::CATALOGUE.iter().map(|(name, _)| *name)
+    }
+}
+
 impl Default for Engine {
     fn default() -> Self {
         Engine::new()

@@ -14,6 +14,8 @@ pub mod balancer;
 pub mod body;
 pub mod client_ip;
 pub mod forward;
+pub mod gate_step;
+pub mod gates;
 pub mod h1_gate;
 pub mod h1_head;
 pub mod listener;

@@ -4,6 +4,7 @@
 
 use crate::access_log::AccessLog;
 use crate::balancer::Balancer;
+use crate::gates::{Gates, SharedState};
 use crate::log_sink::LogSink;
 use crate::waf_hook::{route_policy, RouteWafRuntime};
 use http::{HeaderName, HeaderValue};
@@ -22,6 +23,8 @@ pub struct Runtime {
     pub security_headers: Vec<(HeaderName, HeaderValue)>,
     pub access_log: Option<AccessLog>,
     pub security_log: Option<LogSink>,
+    /// The gates before detection; `None` when the WAF is off or no gate is configured.
+    pub gates: Option<Gates>,
 }
 
 pub struct RouteRuntime {
@@ -39,8 +42,23 @@ pub enum UpstreamRuntime {
 impl Runtime {
     /// Builds the snapshot. Fails (naming the key) on what only the data plane can check:
     /// unknown detectors in exclusions, header values, log files that cannot be opened.
-    pub fn build(config: Config, engine: Arc<Engine>) -> Result<Runtime, ConfigErrors> {
+    pub fn build(
+        config: Config,
+        engine: Arc<Engine>,
+        shared: &SharedState,
+    ) -> Result<Runtime, ConfigErrors> {
         let mut errors = Vec::new();
+        let gates = if config.waf.enabled {
+            match Gates::build(&config.waf.gates, shared) {
+                Ok(g) => (!g.is_empty()).then_some(g),
+                Err(e) => {
+                    errors.extend(e);
+                    None
+                }
+            }
+        } else {
+            None
+        };
         let mut header =
             |key: String, name: &str, value: &str| -> Option<(HeaderName, HeaderValue)> {
                 match (
@@ -147,6 +165,15 @@ impl Runtime {
             security_headers,
             access_log,
             security_log,
+            gates,
         })
+    }
+
+    /// Starts what refreshes in the background (threat feeds, geo database); call once the
+    /// snapshot is installed, inside the async runtime.
+    pub fn start_background(&self) {
+        if let Some(g) = &self.gates {
+            g.start_background();
+        }
     }
 }

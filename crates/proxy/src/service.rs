@@ -78,6 +78,9 @@ pub async fn handle(
     .await;
     finish_headers(&rt, &mut resp, &request_id);
     record.status = resp.status().as_u16();
+    if let Some(bot) = rt.gates.as_ref().and_then(|g| g.bot.as_ref()) {
+        bot.observe(client, record.status, crate::gate_step::now_ms());
+    }
     if let Some(log) = &rt.access_log {
         let (p, b) = resp.into_parts();
         let logged = LoggedBody::new(b, log.clone(), record);
@@ -112,6 +115,24 @@ async fn route_and_serve(
             "method_not_allowed",
             "CONNECT is not supported",
         );
+    }
+    let mut skip_waf = false;
+    if let Some(gates) = &rt.gates {
+        match crate::gate_step::run(
+            rt,
+            gates,
+            &parts,
+            record.client,
+            request_id,
+            &host,
+            accept_html,
+        ) {
+            crate::gate_step::Step::Respond(r) => {
+                record.waf_action = "gate";
+                return r;
+            }
+            crate::gate_step::Step::Continue { skip_waf: s } => skip_waf = s,
+        }
     }
     let input = MatchInput {
         host: &host,
@@ -151,9 +172,10 @@ async fn route_and_serve(
     let body_present = has_body(&parts, &incoming);
     let mut incoming = Some(incoming);
     let mut body_for_upstream: Option<ForwardBody> = None;
-    if let (Some(waf), Some(incoming)) =
-        (&route_rt.waf, incoming.take_if(|_| route_rt.waf.is_some()))
-    {
+    if let (Some(waf), Some(incoming)) = (
+        route_rt.waf.as_ref().filter(|_| !skip_waf),
+        incoming.take_if(|_| route_rt.waf.is_some() && !skip_waf),
+    ) {
         let buffered = if body_present {
             match body::buffer(
                 incoming,

@@ -8,7 +8,7 @@ use waf_config::{Backend, HostPattern, PathPattern};
 
 pub fn run(path: &Path) -> ExitCode {
     let engine = Arc::new(waf_engine::Engine::new());
-    match crate::load(path, &engine) {
+    match crate::load(path, &engine, &waf_dataplane::gates::SharedState::default()) {
         Ok(rt) => {
             print!("{}", summary(&rt));
             println!("configuration OK: {}", path.display());
@@ -40,6 +40,52 @@ fn summary(rt: &waf_dataplane::Runtime) -> String {
         c.waf.mode.name().to_string()
     };
     let _ = writeln!(s, "waf: {waf}");
+    let g = &c.waf.gates;
+    let mut gates = Vec::new();
+    if !g.ip_allow.is_empty() || !g.ip_deny.is_empty() {
+        gates.push(format!(
+            "ip lists (allow {}, deny {})",
+            g.ip_allow.len(),
+            g.ip_deny.len()
+        ));
+    }
+    if !g.threat_feeds.is_empty() {
+        gates.push(format!("{} threat feed(s)", g.threat_feeds.len()));
+    }
+    if !g.custom_rules.is_empty() {
+        gates.push(format!("{} custom rule(s)", g.custom_rules.len()));
+    }
+    if let Some(geo) = &g.geo {
+        gates.push(format!(
+            "geo ({}; blocked {:?}, allowed {:?})",
+            geo.database.display(),
+            geo.blocked,
+            geo.allowed
+        ));
+    }
+    if let Some(r) = &g.rate_limits {
+        gates.push(format!(
+            "rate limits (global {}, per ip {}, endpoints {})",
+            r.global.len(),
+            r.per_ip.len(),
+            r.endpoints.len()
+        ));
+    }
+    if let Some(b) = &g.bot {
+        gates.push(format!(
+            "bots (challenge at {}, block at {}{})",
+            b.challenge_threshold,
+            b.detection_threshold,
+            if b.javascript_challenge {
+                ", JavaScript challenge"
+            } else {
+                ""
+            }
+        ));
+    }
+    if !gates.is_empty() && c.waf.enabled {
+        let _ = writeln!(s, "gates: {}", gates.join("; "));
+    }
     let _ = writeln!(s, "upstreams:");
     for u in &c.proxy.upstreams {
         match &u.backend {

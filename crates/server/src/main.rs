@@ -15,6 +15,7 @@ use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use waf_dataplane::gates::SharedState;
 use waf_dataplane::{Dataplane, Runtime};
 use waf_engine::Engine;
 
@@ -55,14 +56,19 @@ fn main() -> ExitCode {
 }
 
 /// Loads and validates `path` into a runtime snapshot.
-fn load(path: &Path, engine: &Arc<Engine>) -> Result<Runtime, waf_config::ConfigErrors> {
+fn load(
+    path: &Path,
+    engine: &Arc<Engine>,
+    shared: &SharedState,
+) -> Result<Runtime, waf_config::ConfigErrors> {
     let config = waf_config::load(path)?;
-    Runtime::build(config, Arc::clone(engine))
+    Runtime::build(config, Arc::clone(engine), shared)
 }
 
 fn run(path: &Path) -> anyhow::Result<()> {
     let engine = Arc::new(Engine::new());
-    let runtime = load(path, &engine)
+    let shared = SharedState::default();
+    let runtime = load(path, &engine, &shared)
         .map_err(|e| anyhow::anyhow!("invalid configuration {}:\n{e}", path.display()))?;
     init_tracing(&runtime.config.logging);
     let mut builder = if runtime.config.server.workers == Some(1) {
@@ -75,10 +81,15 @@ fn run(path: &Path) -> anyhow::Result<()> {
         builder.worker_threads(w);
     }
     let rt = builder.build().context("cannot start the async runtime")?;
-    rt.block_on(serve(path.to_path_buf(), engine, runtime))
+    rt.block_on(serve(path.to_path_buf(), engine, shared, runtime))
 }
 
-async fn serve(path: PathBuf, engine: Arc<Engine>, runtime: Runtime) -> anyhow::Result<()> {
+async fn serve(
+    path: PathBuf,
+    engine: Arc<Engine>,
+    shared: SharedState,
+    runtime: Runtime,
+) -> anyhow::Result<()> {
     let listen = runtime.config.server.listen;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -89,11 +100,12 @@ async fn serve(path: PathBuf, engine: Arc<Engine>, runtime: Runtime) -> anyhow::
         "off"
     };
     let dp = Dataplane::new(runtime);
+    dp.runtime().start_background();
     tracing::info!(%listen, waf = mode, "waf-proxy {} listening", env!("CARGO_PKG_VERSION"));
     println!("waf-proxy listening on http://{listen} (WAF {mode})");
 
     let reload_dp = Arc::clone(&dp);
-    tokio::spawn(async move { reload_on_sighup(path, engine, reload_dp).await });
+    tokio::spawn(async move { reload_on_sighup(path, engine, shared, reload_dp).await });
     waf_dataplane::serve(listener, dp, shutdown_signal()).await;
     tracing::info!("stopped");
     Ok(())
@@ -114,7 +126,12 @@ async fn shutdown_signal() {
     }
 }
 
-async fn reload_on_sighup(path: PathBuf, engine: Arc<Engine>, dp: Arc<Dataplane>) {
+async fn reload_on_sighup(
+    path: PathBuf,
+    engine: Arc<Engine>,
+    shared: SharedState,
+    dp: Arc<Dataplane>,
+) {
     use tokio::signal::unix::{signal, SignalKind};
     let Ok(mut hup) = signal(SignalKind::hangup()) else {
         tracing::error!("cannot install the SIGHUP handler; reload is unavailable");
@@ -124,7 +141,8 @@ async fn reload_on_sighup(path: PathBuf, engine: Arc<Engine>, dp: Arc<Dataplane>
         let p = path.clone();
         let e = Arc::clone(&engine);
         // Opening log files and compiling happen off the async workers.
-        let built = tokio::task::spawn_blocking(move || load(&p, &e)).await;
+        let s = shared.clone();
+        let built = tokio::task::spawn_blocking(move || load(&p, &e, &s)).await;
         match built {
             Ok(Ok(new)) => {
                 let old = dp.runtime();
@@ -132,6 +150,7 @@ async fn reload_on_sighup(path: PathBuf, engine: Arc<Engine>, dp: Arc<Dataplane>
                     tracing::warn!("server.host/server.port changed; the new address takes effect after a restart");
                 }
                 dp.swap(new);
+                dp.runtime().start_background();
                 tracing::info!(config = %path.display(), "configuration reloaded");
             }
             Ok(Err(errors)) => {

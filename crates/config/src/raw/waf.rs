@@ -14,6 +14,15 @@ pub struct RawWaf {
     pub rate_limiting: Option<RawRateLimiting>,
     pub geo_blocking: Option<RawGeoBlocking>,
     pub custom_rules: Option<Vec<RawCustomRule>>,
+    /// Addition: static allow and deny lists of addresses and CIDRs.
+    pub ip_lists: Option<RawIpLists>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawIpLists {
+    pub allow: Option<Vec<String>>,
+    pub deny: Option<Vec<String>>,
 }
 
 /// One `*_threshold` per attack class the engine has (the seed's four and the rest).
@@ -95,6 +104,13 @@ pub struct RawBotProtection {
     pub allowed_user_agents: Option<Vec<String>>,
     pub behavioral_analysis: Option<bool>,
     pub javascript_challenge: Option<bool>,
+    /// Addition: HMAC key of the challenge cookie (share it between instances); random per
+    /// process when absent.
+    pub challenge_secret: Option<String>,
+    /// Addition: seconds a passed challenge stays valid.
+    pub challenge_ttl: Option<u64>,
+    /// Addition: proof-of-work difficulty in leading zero bits (8..=24).
+    pub challenge_difficulty: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -120,6 +136,8 @@ pub struct RawRateLimit {
 #[serde(deny_unknown_fields)]
 pub struct RawEndpointLimit {
     pub path: Option<String>,
+    /// Addition: count per client IP instead of for the endpoint as a whole.
+    pub per_ip: Option<bool>,
     pub requests_per_second: Option<u64>,
     pub requests_per_minute: Option<u64>,
     pub requests_per_hour: Option<u64>,
@@ -136,6 +154,8 @@ pub struct RawGeoBlocking {
     pub geoip_database: Option<String>,
     pub update_interval: Option<u64>,
     pub whitelist_ips: Option<Vec<String>>,
+    /// Addition: what happens to addresses the database does not know: allow (default) or block.
+    pub unknown_country: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -34,31 +34,6 @@ pub(super) fn refuse_unbuilt(raw: &RawConfig, errs: &mut Errors) {
         refuse(errs, "database", "persistent storage");
     }
     if let Some(waf) = &raw.waf {
-        if let Some(b) = &waf.bot_protection {
-            if on(b.enabled) {
-                refuse(errs, "waf.bot_protection.enabled", "bot protection");
-            }
-        }
-        if let Some(r) = &waf.rate_limiting {
-            let configured = r.global_limit.is_some()
-                || r.per_ip_limit.is_some()
-                || r.per_endpoint_limits
-                    .as_ref()
-                    .is_some_and(|v| !v.is_empty());
-            if r.enabled.unwrap_or(configured) {
-                refuse(errs, "waf.rate_limiting", "rate limiting");
-            }
-        }
-        if let Some(g) = &waf.geo_blocking {
-            if on(g.enabled) {
-                refuse(errs, "waf.geo_blocking.enabled", "geo-blocking");
-            }
-        }
-        if let Some(rules) = &waf.custom_rules {
-            if rules.iter().any(|r| r.enabled.unwrap_or(true)) {
-                refuse(errs, "waf.custom_rules", "custom rules");
-            }
-        }
         if let Some(o) = &waf.owasp_protection {
             if let Some(c) = &o.csrf_protection {
                 if on(c.enabled) {
@@ -90,16 +65,6 @@ pub(super) fn refuse_unbuilt(raw: &RawConfig, errs: &mut Errors) {
         }
     }
     if let Some(i) = &raw.integrations {
-        if i.threat_intelligence
-            .as_ref()
-            .is_some_and(|t| on(t.enabled))
-        {
-            refuse(
-                errs,
-                "integrations.threat_intelligence.enabled",
-                "threat intelligence feeds",
-            );
-        }
         if i.siem.as_ref().is_some_and(|t| on(t.enabled)) {
             refuse(errs, "integrations.siem.enabled", "SIEM forwarding");
         }

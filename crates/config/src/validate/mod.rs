@@ -2,6 +2,7 @@
 //! others from being found. Messages are lowercase, name the key path and say what is allowed.
 
 mod features;
+mod gates;
 mod proxy;
 mod server;
 mod waf;
@@ -23,7 +24,10 @@ pub fn validate(raw: RawConfig, base_dir: &Path) -> Result<Config, ConfigErrors>
         &ctx,
         &mut errs,
     );
-    let waf = waf::waf(raw.waf.unwrap_or_default(), &mut errs);
+    let mut raw_waf = raw.waf.unwrap_or_default();
+    let gates = gates::gates(&mut raw_waf, raw.integrations.as_ref(), &ctx, &mut errs);
+    let mut waf = waf::waf(raw_waf, &mut errs);
+    waf.gates = gates;
     let proxy = proxy::proxy(raw.proxy.unwrap_or_default(), &ctx, &mut errs);
     if errs.0.is_empty() {
         Ok(Config {

@@ -279,7 +279,7 @@ fn host_pattern(h: &str) -> Result<HostPattern, String> {
 
 /// `~ REGEX` is a regex; `= /path` is exact; a trailing `*` is a prefix (the star dropped);
 /// anything else is a prefix, as nginx's `location /x`.
-fn path_pattern(p: &str) -> Result<PathPattern, String> {
+pub(super) fn path_pattern(p: &str) -> Result<PathPattern, String> {
     if let Some(re) = p.strip_prefix('~') {
         return regex::Regex::new(re.trim())
             .map(PathPattern::Regex)

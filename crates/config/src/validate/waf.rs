@@ -47,6 +47,7 @@ pub(super) fn waf(raw: RawWaf, errs: &mut Errors) -> WafConfig {
         detection_enabled: owasp.enabled.unwrap_or(true),
         thresholds,
         inspection,
+        gates: GatesConfig::default(),
     }
 }
 

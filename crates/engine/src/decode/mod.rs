@@ -18,6 +18,9 @@ pub(crate) mod path;
 pub(crate) mod percent;
 pub(crate) mod unicode_fold;
 
+#[cfg(test)]
+mod properties;
+
 /// Every decoder, by name, with where the pipeline uses it.
 pub(crate) const CATALOGUE: &[(&str, Use)] = &[
     ("percent", Use::Pipeline),

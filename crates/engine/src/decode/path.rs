@@ -33,17 +33,6 @@ pub(crate) fn normalise_into(input: &str, out: &mut String) {
     }
 }
 
-/// Number of `..` segments (with `/` or `\` separators) in `input`.
-pub(crate) fn parent_segments(input: &str) -> usize {
-    input
-        .split(['/', '\\'])
-        .filter(|s| {
-            let t = s.trim_end_matches([' ', '.']);
-            *s == ".." || (s.starts_with("..") && t.is_empty() && s.len() <= 4)
-        })
-        .count()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,12 +49,5 @@ mod tests {
         assert_eq!(n("/../../etc/passwd"), "/etc/passwd");
         assert_eq!(n("..\\..\\windows\\win.ini"), "windows/win.ini");
         assert_eq!(n("/api/v1/"), "/api/v1/");
-    }
-
-    #[test]
-    fn counts_parent_segments() {
-        assert_eq!(parent_segments("../../etc"), 2);
-        assert_eq!(parent_segments("..\\x"), 1);
-        assert_eq!(parent_segments("a..b/c"), 0);
     }
 }

@@ -67,7 +67,6 @@ const LOOKUPS: &[&str] = &[
 struct Java {
     fqn: Regex,
     spel: Regex,
-    anchors: aho_corasick::AhoCorasick,
 }
 
 /// Substrings at least one of which every pattern below contains: a value without any
@@ -113,8 +112,7 @@ pub(crate) fn build() -> Box<dyn Detector> {
     .expect("static regex compiles");
     let spel = Regex::new(r"(?:^|[^\w])t\s*\(\s*(?:java|javax|org|com|sun)\.")
         .expect("static regex compiles");
-    let anchors = super::automaton(ANCHORS);
-    Box::new(Java { fqn, spel, anchors })
+    Box::new(Java { fqn, spel })
 }
 
 /// Resolves Log4j lookups innermost first; returns the byte offset of a `${jndi:` found
@@ -208,7 +206,7 @@ impl Detector for Java {
                 }
             }
         }
-        if self.anchors.is_match(lower) {
+        if s.word_hit {
             if s.bytes.has(b'.') {
                 let packaged = [
                     "java",

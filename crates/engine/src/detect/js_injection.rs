@@ -6,9 +6,7 @@
 use super::{Detector, Hit, Kind, Subject, Triggers};
 
 #[derive(Debug)]
-struct JsInjection {
-    anchors: aho_corasick::AhoCorasick,
-}
+struct JsInjection;
 
 /// Words every server-side JavaScript pattern below contains.
 const ANCHORS: &[&str] = &[
@@ -33,8 +31,7 @@ const ANCHORS: &[&str] = &[
 ];
 
 pub(crate) fn build() -> Box<dyn Detector> {
-    let anchors = super::automaton(ANCHORS);
-    Box::new(JsInjection { anchors })
+    Box::new(JsInjection)
 }
 
 const MARKERS: &[(&str, f32)] = &[
@@ -156,7 +153,7 @@ impl Detector for JsInjection {
         {
             best = best.max(if s.kind == Kind::ArgName { 0.9 } else { 0.8 });
         }
-        if s.bytes.any(b"(_$.[") && self.anchors.is_match(lower) {
+        if s.bytes.any(b"(_$.[") && s.word_hit {
             let compact: String = lower
                 .chars()
                 .filter(|c| !c.is_whitespace())

@@ -76,22 +76,6 @@ impl ByteSet {
         bytes.iter().any(|&b| b < 128 && self.0 >> b & 1 == 1)
     }
 
-    /// The set of `bytes` (those below 128).
-    pub(crate) fn from_bytes(bytes: &[u8]) -> ByteSet {
-        let mut bits = 0u128;
-        for &b in bytes {
-            if b < 128 {
-                bits |= 1 << b;
-            }
-        }
-        ByteSet(bits)
-    }
-
-    /// True when the two sets share a byte.
-    pub(crate) fn intersects(self, other: ByteSet) -> bool {
-        self.0 & other.0 != 0
-    }
-
     /// True when `b` occurs.
     pub(crate) fn has(self, b: u8) -> bool {
         b < 128 && self.0 >> b & 1 == 1
@@ -112,6 +96,9 @@ pub(crate) struct Subject<'a> {
     pub flags: Flags,
     /// ASCII bytes present in `text`.
     pub bytes: ByteSet,
+    /// True when one of the inspecting detector's trigger words occurs in `lower`
+    /// (set per detector by the pipeline; see [`Detector::triggers`]).
+    pub word_hit: bool,
 }
 
 /// A detection: confidence in [0, 1] and the evidence.
@@ -249,19 +236,30 @@ const fn entry(name: &'static str, category: Category, build: fn() -> Box<dyn De
 /// compiled once; [`Gates::open`] answers per value with one automaton scan.
 #[derive(Debug)]
 pub(crate) struct Gates {
-    bytes: Vec<(ByteSet, bool)>,
+    /// Detectors opened by each ASCII byte.
+    by_byte: [u32; 128],
+    /// Detectors that always run.
+    always: u32,
     words: Option<aho_corasick::AhoCorasick>,
     owners: Vec<u32>,
 }
 
 impl Gates {
     pub(crate) fn new(detectors: &[&dyn Detector]) -> Gates {
-        let mut bytes = Vec::new();
+        let mut by_byte = [0u32; 128];
+        let mut always = 0u32;
         let mut words: Vec<&'static str> = Vec::new();
         let mut owners: Vec<u32> = Vec::new();
         for (i, d) in detectors.iter().enumerate() {
             let t = d.triggers();
-            bytes.push((ByteSet::from_bytes(t.bytes), t.always));
+            if t.always {
+                always |= 1 << i;
+            }
+            for &b in t.bytes {
+                if b < 128 {
+                    by_byte[usize::from(b)] |= 1 << i;
+                }
+            }
             for w in t.words {
                 match words.iter().position(|x| *x == w) {
                     Some(p) => owners[p] |= 1 << i,
@@ -279,26 +277,30 @@ impl Gates {
                 .expect("static patterns compile")
         });
         Gates {
-            bytes,
+            by_byte,
+            always,
             words,
             owners,
         }
     }
 
-    /// Bit `i` set when detector `i` should inspect a value with these bytes and text.
-    pub(crate) fn open(&self, present: ByteSet, lower: &str) -> u32 {
-        let mut open = 0u32;
-        for (i, (b, always)) in self.bytes.iter().enumerate() {
-            if *always || present.intersects(*b) {
-                open |= 1 << i;
-            }
+    /// `(open, words)`: bit `i` of `open` set when detector `i` should inspect a value with
+    /// these bytes and text; bit `i` of `words` when one of its trigger words occurs.
+    pub(crate) fn open(&self, present: ByteSet, lower: &str) -> (u32, u32) {
+        let mut open = self.always;
+        let mut bits = present.0;
+        while bits != 0 {
+            let b = bits.trailing_zeros() as usize;
+            open |= self.by_byte[b];
+            bits &= bits - 1;
         }
+        let mut words = 0u32;
         if let Some(ac) = &self.words {
             for m in ac.find_overlapping_iter(lower) {
-                open |= self.owners[m.pattern().as_usize()];
+                words |= self.owners[m.pattern().as_usize()];
             }
         }
-        open
+        (open | words, words)
     }
 }
 
@@ -330,6 +332,7 @@ pub(crate) fn subject<'a>(
         lower,
         flags,
         bytes: ByteSet::of(text),
+        word_hit: true,
     }
 }
 

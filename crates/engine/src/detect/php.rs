@@ -575,7 +575,8 @@ impl Detector for Php {
                     );
                 }
             }
-            if let Some(m) = self.serialized.find(lower) {
+            let serial = lower.contains(":\"");
+            if let Some(m) = serial.then(|| self.serialized.find(lower)).flatten() {
                 take(0.9, m.start(), (m.end() + 20).min(lower.len()));
             }
         }

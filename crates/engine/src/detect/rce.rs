@@ -681,7 +681,7 @@ impl Detector for Rce {
             .iter()
             .chain(WRAPPERS)
             .copied()
-            .filter(|w| w.len() >= 4)
+            .filter(|w| w.len() >= 5 || WRAPPERS.contains(w))
             .collect();
         t.words.extend(["if ", "alias"]);
         t

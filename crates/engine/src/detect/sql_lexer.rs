@@ -44,7 +44,6 @@ pub(crate) enum Kw {
     Dual,
     /// Oracle `EXECUTE IMMEDIATE`.
     Immediate,
-    Like,
     Is,
     In,
     Between,
@@ -615,7 +614,6 @@ fn function(w: &[u8]) -> Option<FuncClass> {
         | b"str_to_date"
         | b"schema_name"
         | b"lo_get"
-        | b"lo_import"
         | b"starts_with"
         | b"unistr"
         | b"jsonb_pretty"

@@ -15,9 +15,7 @@ const WINDOW: usize = 8;
 const MAX_TOKENS: usize = 20_000;
 
 #[derive(Debug)]
-struct Sqli {
-    keywords: aho_corasick::AhoCorasick,
-}
+struct Sqli;
 
 /// Words that let SQL be written without punctuation (`1 union select password from users`).
 const KEYWORDS: &[&str] = &[
@@ -61,8 +59,7 @@ const KEYWORDS: &[&str] = &[
 ];
 
 pub(crate) fn build() -> Box<dyn Detector> {
-    let keywords = super::automaton(KEYWORDS);
-    Box::new(Sqli { keywords })
+    Box::new(Sqli)
 }
 
 impl Detector for Sqli {
@@ -75,7 +72,7 @@ impl Detector for Sqli {
             return None;
         }
         // Without SQL punctuation only keywords can make SQL: lex only when one occurs.
-        if !s.bytes.any(b"'\"();=<>|&#*@`") && !self.keywords.is_match(s.lower) {
+        if !s.bytes.any(b"'\"();=<>|&#*@`") && !s.word_hit {
             return None;
         }
         let mut best = (0.0f32, 0usize, 0usize);
@@ -432,7 +429,7 @@ impl Scorer {
             && self.is_breakout(1)
             && matches!(
                 t.tok,
-                Tok::Logic | Tok::Cmp | Tok::Kw(Kw::Is | Kw::Not | Kw::Like | Kw::In | Kw::Between)
+                Tok::Logic | Tok::Cmp | Tok::Kw(Kw::Is | Kw::Not | Kw::In | Kw::Between)
             )
         {
             self.breakout_continued = true;

@@ -266,7 +266,7 @@ impl Detector for Ssrf {
         };
         // `http:2852039166`, `http:/[::ffff:a9fe:a9fe]`, `http://\\l\\o\\c...`: schemes without
         // both slashes, and backslashes inside the host, which lenient URL parsers accept.
-        let mut unescaped = String::new();
+        let unescaped: String;
         let lower: &str = if s.bytes.has(b'\\') && lower.contains(':') {
             unescaped = lower.replace('\\', "");
             &unescaped

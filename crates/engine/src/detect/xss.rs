@@ -303,7 +303,6 @@ const SINKS: &[(&str, f32)] = &[
 #[derive(Debug)]
 struct Xss {
     sinks: AhoCorasick,
-    anchors: AhoCorasick,
 }
 
 /// Words a sink split by whitespace or comments still contains.
@@ -338,8 +337,7 @@ const ANCHORS: &[&str] = &[
 
 pub(crate) fn build() -> Box<dyn Detector> {
     let sinks = super::automaton(SINKS.iter().map(|(p, _)| p));
-    let anchors = super::automaton(ANCHORS);
-    Box::new(Xss { sinks, anchors })
+    Box::new(Xss { sinks })
 }
 
 fn is_event(attr: &str) -> bool {
@@ -517,10 +515,7 @@ impl Detector for Xss {
         }
         // Sinks, in the text and in a compact twin without comments and whitespace
         // (`document /*x*/ . cookie`, `ja&Tab;vascript:`), as JS engines and URL parsers read it.
-        let compact = if lower.bytes().any(|c| c < 0x20)
-            || lower.contains("/*")
-            || self.anchors.is_match(lower)
-        {
+        let compact = if lower.bytes().any(|c| c < 0x20) || lower.contains("/*") || s.word_hit {
             compact_twin(lower)
         } else {
             None

@@ -2,6 +2,7 @@
 
 mod balancing;
 mod forwarding;
+mod gates;
 mod operations;
 mod static_site;
 mod strict_http;

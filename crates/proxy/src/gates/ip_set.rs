@@ -1,0 +1,148 @@
+//! A set of IPv4/IPv6 addresses and networks whose lookup cost does not grow with its size:
+//! one hash set per prefix length in use, probed from the longest prefix down. A lookup is
+//! at most one hash probe per distinct prefix length (a handful in practice), whether the
+//! set holds ten entries or ten million.
+
+use ipnet::IpNet;
+use std::collections::HashSet;
+use std::net::IpAddr;
+
+#[derive(Debug, Default, Clone)]
+pub struct IpSet {
+    /// (prefix length, network addresses masked to it), IPv4 mapped into IPv6 space.
+    by_prefix: Vec<(u8, HashSet<u128>)>,
+    len: usize,
+}
+
+/// IPv4 as IPv4-mapped IPv6, so one table serves both families.
+fn key(ip: IpAddr) -> u128 {
+    match ip {
+        IpAddr::V4(v4) => u128::from(v4.to_ipv6_mapped()),
+        IpAddr::V6(v6) => u128::from(v6),
+    }
+}
+
+fn mask(bits: u8) -> u128 {
+    if bits == 0 {
+        0
+    } else {
+        u128::MAX << (128 - u32::from(bits))
+    }
+}
+
+impl IpSet {
+    pub fn new() -> IpSet {
+        IpSet::default()
+    }
+
+    pub fn insert(&mut self, net: IpNet) {
+        let bits = match net {
+            IpNet::V4(n) => n.prefix_len() + 96,
+            IpNet::V6(n) => n.prefix_len(),
+        };
+        let k = key(net.network()) & mask(bits);
+        match self.by_prefix.iter_mut().find(|(b, _)| *b == bits) {
+            Some((_, set)) => {
+                if set.insert(k) {
+                    self.len += 1;
+                }
+            }
+            None => {
+                self.by_prefix.push((bits, HashSet::from([k])));
+                self.len += 1;
+                self.by_prefix.sort_by(|a, b| b.0.cmp(&a.0));
+            }
+        }
+    }
+
+    /// The longest matching prefix length, if any entry contains `ip`.
+    pub fn lookup(&self, ip: IpAddr) -> Option<u8> {
+        let k = key(ip);
+        self.by_prefix
+            .iter()
+            .find(|(bits, set)| set.contains(&(k & mask(*bits))))
+            .map(|(b, _)| *b)
+    }
+
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        self.lookup(ip).is_some()
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Parses a list: one address or CIDR per line; `#` comments and blank lines ignored;
+    /// a line may carry more after whitespace (`1.2.3.4 ; spamhaus`), which is ignored.
+    /// Returns the set and the number of lines that were not addresses.
+    pub fn parse_list(text: &str) -> (IpSet, usize) {
+        let mut set = IpSet::new();
+        let mut bad = 0;
+        for line in text.lines() {
+            let entry = line
+                .split(['#', ';'])
+                .next()
+                .unwrap_or("")
+                .split_whitespace()
+                .next()
+                .unwrap_or("");
+            if entry.is_empty() {
+                continue;
+            }
+            match entry
+                .parse::<IpNet>()
+                .map(|n| n.trunc())
+                .or_else(|_| entry.parse::<IpAddr>().map(IpNet::from))
+            {
+                Ok(n) => set.insert(n),
+                Err(_) => bad += 1,
+            }
+        }
+        (set, bad)
+    }
+}
+
+impl FromIterator<IpNet> for IpSet {
+    fn from_iter<T: IntoIterator<Item = IpNet>>(iter: T) -> Self {
+        let mut s = IpSet::new();
+        for n in iter {
+            s.insert(n);
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn matches_addresses_and_networks_of_both_families() {
+        let (set, bad) = IpSet::parse_list(
+            "# feed\n10.0.0.0/8\n192.0.2.7\n2001:db8::/32 ; comment\nnot-an-ip\n\n",
+        );
+        assert_eq!(bad, 1);
+        assert_eq!(set.len(), 3);
+        assert!(set.contains(ip("10.200.3.4")));
+        assert!(set.contains(ip("192.0.2.7")));
+        assert!(!set.contains(ip("192.0.2.8")));
+        assert!(set.contains(ip("2001:db8:1::9")));
+        assert!(!set.contains(ip("2001:db9::1")));
+        assert_eq!(set.lookup(ip("192.0.2.7")), Some(128));
+    }
+
+    #[test]
+    fn ipv4_entries_do_not_match_unrelated_ipv6() {
+        let set: IpSet = ["0.0.0.0/0".parse().unwrap()].into_iter().collect();
+        assert!(set.contains(ip("8.8.8.8")));
+        assert!(!set.contains(ip("2001:db8::1")));
+    }
+}
