@@ -25,6 +25,15 @@ pub struct RulesOutcome<'r> {
     pub logged: Vec<&'r CustomRule>,
 }
 
+/// Values several rules may ask for, computed at most once per request.
+#[derive(Default)]
+struct Cache<'a> {
+    query: Option<Vec<(String, String)>>,
+    ip: Option<String>,
+    country: Option<Option<String>>,
+    user_agent: Option<Option<std::borrow::Cow<'a, str>>>,
+}
+
 pub fn evaluate<'r>(
     rules: &'r [CustomRule],
     input: &RuleInput<'_>,
@@ -32,12 +41,9 @@ pub fn evaluate<'r>(
     rates: Option<&RateLimiter>,
 ) -> RulesOutcome<'r> {
     let mut out = RulesOutcome::default();
+    let mut cache = Cache::default();
     for rule in rules {
-        if rule
-            .conditions
-            .iter()
-            .all(|c| holds(rule, c, input, country, rates))
-        {
+        if rule.conditions.iter().all(|c| holds(rule, c, input, &mut cache, country, rates)) {
             if rule.action == RuleAction::Log {
                 out.logged.push(rule);
             } else {
@@ -49,45 +55,43 @@ pub fn evaluate<'r>(
     out
 }
 
-fn holds(
+fn holds<'a>(
     rule: &CustomRule,
     c: &waf_config::RuleCondition,
-    input: &RuleInput<'_>,
+    input: &RuleInput<'a>,
+    cache: &mut Cache<'a>,
     country: &mut dyn FnMut() -> Option<Country>,
     rates: Option<&RateLimiter>,
 ) -> bool {
     let result = match (&c.field, &c.operator) {
         (RuleField::RateLimit(spec), _) => match rates {
-            Some(r) => r.exceeded(
-                &format!("rule:{}:{}", rule.name, input.client),
-                spec,
-                input.now_ms,
-            ),
+            Some(r) => r.exceeded(&format!("rule:{}:{}", rule.name, input.client), spec, input.now_ms),
             None => false,
         },
-        (RuleField::Ip, RuleOperator::InSubnet(nets)) => {
-            nets.iter().any(|n| n.contains(&input.client))
-        }
+        (RuleField::Ip, RuleOperator::InSubnet(nets)) => nets.iter().any(|n| n.contains(&input.client)),
         (field, RuleOperator::Match(op)) => {
             let value: Option<std::borrow::Cow<'_, str>> = match field {
                 RuleField::Path => Some(input.path.into()),
                 RuleField::Method => Some(input.method.into()),
-                RuleField::Ip => Some(input.client.to_string().into()),
-                RuleField::Country => {
-                    country().map(|c| String::from_utf8_lossy(&c).into_owned().into())
-                }
-                RuleField::UserAgent => input
-                    .headers
-                    .get(http::header::USER_AGENT)
-                    .map(|v| String::from_utf8_lossy(v.as_bytes())),
-                RuleField::Header(name) => input
-                    .headers
-                    .get(name.as_str())
-                    .map(|v| String::from_utf8_lossy(v.as_bytes())),
+                RuleField::Ip => Some(cache.ip.get_or_insert_with(|| input.client.to_string()).as_str().into()),
+                RuleField::Country => cache
+                    .country
+                    .get_or_insert_with(|| country().map(|c| String::from_utf8_lossy(&c).into_owned()))
+                    .as_deref()
+                    .map(Into::into),
+                RuleField::UserAgent => cache
+                    .user_agent
+                    .get_or_insert_with(|| input.headers.get(http::header::USER_AGENT).map(|v| String::from_utf8_lossy(v.as_bytes())))
+                    .as_deref()
+                    .map(Into::into),
+                RuleField::Header(name) => header(input.headers, name).map(|v| String::from_utf8_lossy(v.as_bytes())),
                 RuleField::Query(None) => input.query.map(Into::into),
-                RuleField::Query(Some(name)) => {
-                    query_value(input.query.unwrap_or(""), name).map(Into::into)
-                }
+                RuleField::Query(Some(name)) => cache
+                    .query
+                    .get_or_insert_with(|| query_pairs(input.query.unwrap_or("")))
+                    .iter()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.as_str().into()),
                 RuleField::RateLimit(_) => None,
             };
             match value {
@@ -100,16 +104,20 @@ fn holds(
     result != c.negate
 }
 
-fn query_value(query: &str, name: &str) -> Option<String> {
-    query.split('&').find_map(|pair| {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let k = percent_encoding::percent_decode_str(&k.replace('+', " "))
-            .decode_utf8_lossy()
-            .into_owned();
-        (k == name).then(|| {
-            percent_encoding::percent_decode_str(&v.replace('+', " "))
-                .decode_utf8_lossy()
-                .into_owned()
+/// A header by lowercase name without building a `HeaderName` (the map is small).
+fn header<'h>(headers: &'h http::HeaderMap, name: &str) -> Option<&'h http::HeaderValue> {
+    headers.iter().find(|(n, _)| n.as_str() == name).map(|(_, v)| v)
+}
+
+fn query_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .take(256)
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let dec = |s: &str| percent_encoding::percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned();
+            (dec(k), dec(v))
         })
-    })
+        .collect()
 }

@@ -5,12 +5,37 @@
 
 use ipnet::IpNet;
 use std::collections::HashSet;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::net::IpAddr;
+
+/// Keys are addresses from the operator's lists, not chosen by clients, so a fast
+/// multiplicative hash is safe here and SipHash's cost is not needed.
+#[derive(Default)]
+struct AddrHasher(u64);
+
+impl Hasher for AddrHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x100000001b3);
+        }
+    }
+
+    fn write_u128(&mut self, v: u128) {
+        let folded = (v as u64) ^ ((v >> 64) as u64).rotate_left(29);
+        self.0 = (folded ^ self.0).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 31)
+    }
+}
+
+type AddrSet = HashSet<u128, BuildHasherDefault<AddrHasher>>;
 
 #[derive(Debug, Default, Clone)]
 pub struct IpSet {
     /// (prefix length, network addresses masked to it), IPv4 mapped into IPv6 space.
-    by_prefix: Vec<(u8, HashSet<u128>)>,
+    by_prefix: Vec<(u8, AddrSet)>,
     len: usize,
 }
 
@@ -48,7 +73,9 @@ impl IpSet {
                 }
             }
             None => {
-                self.by_prefix.push((bits, HashSet::from([k])));
+                let mut set = AddrSet::default();
+                set.insert(k);
+                self.by_prefix.push((bits, set));
                 self.len += 1;
                 self.by_prefix.sort_by(|a, b| b.0.cmp(&a.0));
             }
