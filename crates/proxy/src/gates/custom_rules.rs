@@ -43,7 +43,11 @@ pub fn evaluate<'r>(
     let mut out = RulesOutcome::default();
     let mut cache = Cache::default();
     for rule in rules {
-        if rule.conditions.iter().all(|c| holds(rule, c, input, &mut cache, country, rates)) {
+        if rule
+            .conditions
+            .iter()
+            .all(|c| holds(rule, c, input, &mut cache, country, rates))
+        {
             if rule.action == RuleAction::Log {
                 out.logged.push(rule);
             } else {
@@ -65,26 +69,47 @@ fn holds<'a>(
 ) -> bool {
     let result = match (&c.field, &c.operator) {
         (RuleField::RateLimit(spec), _) => match rates {
-            Some(r) => r.exceeded(&format!("rule:{}:{}", rule.name, input.client), spec, input.now_ms),
+            Some(r) => r.exceeded(
+                &format!("rule:{}:{}", rule.name, input.client),
+                spec,
+                input.now_ms,
+            ),
             None => false,
         },
-        (RuleField::Ip, RuleOperator::InSubnet(nets)) => nets.iter().any(|n| n.contains(&input.client)),
+        (RuleField::Ip, RuleOperator::InSubnet(nets)) => {
+            nets.iter().any(|n| n.contains(&input.client))
+        }
         (field, RuleOperator::Match(op)) => {
             let value: Option<std::borrow::Cow<'_, str>> = match field {
                 RuleField::Path => Some(input.path.into()),
                 RuleField::Method => Some(input.method.into()),
-                RuleField::Ip => Some(cache.ip.get_or_insert_with(|| input.client.to_string()).as_str().into()),
+                RuleField::Ip => Some(
+                    cache
+                        .ip
+                        .get_or_insert_with(|| input.client.to_string())
+                        .as_str()
+                        .into(),
+                ),
                 RuleField::Country => cache
                     .country
-                    .get_or_insert_with(|| country().map(|c| String::from_utf8_lossy(&c).into_owned()))
+                    .get_or_insert_with(|| {
+                        country().map(|c| String::from_utf8_lossy(&c).into_owned())
+                    })
                     .as_deref()
                     .map(Into::into),
                 RuleField::UserAgent => cache
                     .user_agent
-                    .get_or_insert_with(|| input.headers.get(http::header::USER_AGENT).map(|v| String::from_utf8_lossy(v.as_bytes())))
+                    .get_or_insert_with(|| {
+                        input
+                            .headers
+                            .get(http::header::USER_AGENT)
+                            .map(|v| String::from_utf8_lossy(v.as_bytes()))
+                    })
                     .as_deref()
                     .map(Into::into),
-                RuleField::Header(name) => header(input.headers, name).map(|v| String::from_utf8_lossy(v.as_bytes())),
+                RuleField::Header(name) => {
+                    header(input.headers, name).map(|v| String::from_utf8_lossy(v.as_bytes()))
+                }
                 RuleField::Query(None) => input.query.map(Into::into),
                 RuleField::Query(Some(name)) => cache
                     .query
@@ -106,7 +131,10 @@ fn holds<'a>(
 
 /// A header by lowercase name without building a `HeaderName` (the map is small).
 fn header<'h>(headers: &'h http::HeaderMap, name: &str) -> Option<&'h http::HeaderValue> {
-    headers.iter().find(|(n, _)| n.as_str() == name).map(|(_, v)| v)
+    headers
+        .iter()
+        .find(|(n, _)| n.as_str() == name)
+        .map(|(_, v)| v)
 }
 
 fn query_pairs(query: &str) -> Vec<(String, String)> {
@@ -116,7 +144,11 @@ fn query_pairs(query: &str) -> Vec<(String, String)> {
         .take(256)
         .map(|pair| {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let dec = |s: &str| percent_encoding::percent_decode_str(&s.replace('+', " ")).decode_utf8_lossy().into_owned();
+            let dec = |s: &str| {
+                percent_encoding::percent_decode_str(&s.replace('+', " "))
+                    .decode_utf8_lossy()
+                    .into_owned()
+            };
             (dec(k), dec(v))
         })
         .collect()

@@ -140,3 +140,79 @@ async fn fetch(url: &str, api_key: Option<&str>) -> Result<String, String> {
         .to_bytes();
     String::from_utf8(body.to_vec()).map_err(|_| "feed is not UTF-8 text".to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn file_feed_refreshes_and_keeps_its_list_when_the_file_goes_away() {
+        let dir = std::env::temp_dir().join(format!("waf-feed-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("feed.txt");
+        std::fs::write(&path, "192.0.2.1\n").unwrap();
+        let cfg = ThreatFeed {
+            name: "t".into(),
+            source: FeedSource::File(path.clone()),
+            api_key: None,
+            refresh: Duration::from_secs(60),
+        };
+        let feed = Feed::open(&cfg).unwrap();
+        assert!(feed.contains("192.0.2.1".parse().unwrap()));
+        std::fs::write(&path, "198.51.100.0/24\n").unwrap();
+        assert_eq!(feed.refresh().await, Ok(1));
+        assert!(!feed.contains("192.0.2.1".parse().unwrap()));
+        assert!(feed.contains("198.51.100.9".parse().unwrap()));
+        std::fs::remove_file(&path).unwrap();
+        assert!(feed.refresh().await.is_err());
+        assert!(
+            feed.contains("198.51.100.9".parse().unwrap()),
+            "a failed refresh keeps the list"
+        );
+        assert!(
+            Feed::open(&cfg).is_err(),
+            "a missing file is an error at start"
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[tokio::test]
+    async fn http_feed_is_fetched() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            let (mut s, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 1024];
+            let n = s.read(&mut buf).await.unwrap();
+            let req = String::from_utf8_lossy(&buf[..n]).to_string();
+            assert!(req.starts_with("GET /list.txt HTTP/1.1"), "{req}");
+            assert!(
+                req.to_ascii_lowercase()
+                    .contains("authorization: bearer k3y"),
+                "{req}"
+            );
+            let body = "203.0.113.0/24\n";
+            let _ = s
+                .write_all(
+                    format!(
+                        "HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n{body}",
+                        body.len()
+                    )
+                    .as_bytes(),
+                )
+                .await;
+        });
+        let cfg = ThreatFeed {
+            name: "h".into(),
+            source: FeedSource::Http(format!("http://127.0.0.1:{port}/list.txt")),
+            api_key: Some("k3y".into()),
+            refresh: Duration::from_secs(60),
+        };
+        let feed = Feed::open(&cfg).unwrap();
+        assert!(feed.is_empty());
+        assert_eq!(feed.refresh().await, Ok(1));
+        assert!(feed.contains("203.0.113.200".parse().unwrap()));
+    }
+}

@@ -100,3 +100,41 @@ fn load(path: &Path) -> Result<Reader, String> {
         .map_err(|e| format!("{} is not a valid MaxMind database: {e}", path.display()))?;
     Ok(reader)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../server/tests/testdata")
+            .join(name)
+    }
+
+    #[test]
+    fn looks_up_countries_and_keeps_the_old_database_when_the_new_file_is_broken() {
+        let dir = std::env::temp_dir().join(format!("waf-geo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("db.mmdb");
+        std::fs::copy(fixture("GeoIP2-Country-Test.mmdb"), &path).unwrap();
+        let db = GeoDb::open(&path).unwrap();
+        assert_eq!(db.country("81.2.69.160".parse().unwrap()), Some(*b"GB"));
+        assert_eq!(db.country("10.0.0.1".parse().unwrap()), None);
+
+        std::thread::sleep(Duration::from_millis(20));
+        std::fs::copy(fixture("GeoIP2-City-Test-Invalid-Node-Count.mmdb"), &path).unwrap();
+        db.reload_if_changed();
+        assert_eq!(
+            db.country("81.2.69.160".parse().unwrap()),
+            Some(*b"GB"),
+            "old database kept"
+        );
+
+        std::thread::sleep(Duration::from_millis(20));
+        std::fs::write(&path, b"not a database").unwrap();
+        db.reload_if_changed();
+        assert_eq!(db.country("216.160.83.56".parse().unwrap()), Some(*b"US"));
+        assert!(GeoDb::open(&fixture("GeoIP2-City-Test-Invalid-Node-Count.mmdb")).is_err());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
