@@ -17,15 +17,19 @@ use tokio::sync::{mpsc, watch, Semaphore};
 
 const H2_PREFACE: &[u8; 24] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
-/// Serves `listener` until `shutdown` resolves, then drains connections for at most the
-/// configured grace period.
-pub async fn serve(listener: TcpListener, dp: Arc<Dataplane>, shutdown: impl Future<Output = ()>) {
+/// Serves `listener` with at most `max_connections` open connections until `shutdown`
+/// resolves, then drains connections for at most the configured grace period.
+pub async fn serve(
+    listener: TcpListener,
+    dp: Arc<Dataplane>,
+    max_connections: usize,
+    shutdown: impl Future<Output = ()>,
+) {
     // Connections watch `stop`; each holds a clone of `alive`, so `drained` ends when the
     // last connection has finished.
     let (stop_tx, stop_rx) = watch::channel(false);
     let (alive, mut drained) = mpsc::channel::<()>(1);
-    let max_conns = dp.runtime().config.server.max_connections;
-    let slots = Arc::new(Semaphore::new(max_conns));
+    let slots = Arc::new(Semaphore::new(max_connections.max(1)));
     tokio::pin!(shutdown);
     loop {
         let permit = tokio::select! {

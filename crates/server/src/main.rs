@@ -4,6 +4,7 @@
 //! configuration when the new one is invalid).
 
 mod check;
+mod listener;
 
 /// mimalloc: the request path allocates many small short-lived objects; glibc malloc showed
 /// up in profiles (malloc_consolidate, _int_free), mimalloc does not.
@@ -71,17 +72,31 @@ fn run(path: &Path) -> anyhow::Result<()> {
     let runtime = load(path, &engine, &shared)
         .map_err(|e| anyhow::anyhow!("invalid configuration {}:\n{e}", path.display()))?;
     init_tracing(&runtime.config.logging);
-    let mut builder = if runtime.config.server.workers == Some(1) {
-        tokio::runtime::Builder::new_current_thread()
-    } else {
-        tokio::runtime::Builder::new_multi_thread()
-    };
-    builder.enable_all().thread_name("waf-worker");
-    if let Some(w) = runtime.config.server.workers.filter(|w| *w > 1) {
-        builder.worker_threads(w);
-    }
-    let rt = builder.build().context("cannot start the async runtime")?;
-    rt.block_on(serve(path.to_path_buf(), engine, shared, runtime))
+    let workers = runtime.config.server.workers.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+    // Listening sockets are made here so that a busy port is a clear error before anything runs.
+    let listen = runtime.config.server.listen;
+    let listeners = (0..workers)
+        .map(|_| listener::bind(listen))
+        .collect::<std::io::Result<Vec<_>>>()
+        .with_context(|| format!("cannot listen on {listen} (server.host/server.port)"))?;
+    // The control runtime on this thread handles signals, reloads and background refreshes;
+    // each worker thread runs its own single-threaded runtime on its own SO_REUSEPORT socket
+    // (thread per core, as nginx workers: no work stealing, no cross-thread wakeups).
+    let control = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    control.block_on(serve(
+        path.to_path_buf(),
+        engine,
+        shared,
+        runtime,
+        listeners,
+    ))
 }
 
 async fn serve(
@@ -89,11 +104,9 @@ async fn serve(
     engine: Arc<Engine>,
     shared: SharedState,
     runtime: Runtime,
+    listeners: Vec<std::net::TcpListener>,
 ) -> anyhow::Result<()> {
     let listen = runtime.config.server.listen;
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .with_context(|| format!("cannot listen on {listen} (server.host/server.port)"))?;
     let mode = if runtime.config.waf.enabled {
         runtime.config.waf.mode.name()
     } else {
@@ -101,12 +114,52 @@ async fn serve(
     };
     let dp = Dataplane::new(runtime);
     dp.runtime().start_background();
-    tracing::info!(%listen, waf = mode, "waf-proxy {} listening", env!("CARGO_PKG_VERSION"));
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut workers = Vec::new();
+    // server.max_connections is for the process: each worker gets its share.
+    let per_worker = dp
+        .runtime()
+        .config
+        .server
+        .max_connections
+        .div_ceil(listeners.len().max(1));
+    for (i, l) in listeners.into_iter().enumerate() {
+        let dp = Arc::clone(&dp);
+        let mut stop = stop_rx.clone();
+        let worker = std::thread::Builder::new()
+            .name(format!("waf-worker-{i}"))
+            .spawn(move || -> anyhow::Result<()> {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()?;
+                rt.block_on(async move {
+                    let listener = tokio::net::TcpListener::from_std(l)?;
+                    waf_dataplane::serve(listener, dp, per_worker, async move {
+                        let _ = stop.wait_for(|s| *s).await;
+                    })
+                    .await;
+                    anyhow::Ok(())
+                })
+            })?;
+        workers.push(worker);
+    }
+    tracing::info!(%listen, waf = mode, workers = workers.len(), "waf-proxy {} listening", env!("CARGO_PKG_VERSION"));
     println!("waf-proxy listening on http://{listen} (WAF {mode})");
 
     let reload_dp = Arc::clone(&dp);
     tokio::spawn(async move { reload_on_sighup(path, engine, shared, reload_dp).await });
-    waf_dataplane::serve(listener, dp, shutdown_signal()).await;
+    shutdown_signal().await;
+    let _ = stop_tx.send(true);
+    tokio::task::spawn_blocking(move || {
+        for w in workers {
+            match w.join() {
+                Ok(Err(e)) => tracing::error!(error = %e, "worker stopped with an error"),
+                Err(_) => tracing::error!("worker panicked"),
+                Ok(Ok(())) => {}
+            }
+        }
+    })
+    .await?;
     tracing::info!("stopped");
     Ok(())
 }
