@@ -70,6 +70,9 @@ enum Chunk {
 struct Framer {
     state: State,
     limits: GateLimits,
+    /// Length of a validated head, starting where `advance` stopped, whose request target
+    /// must be percent-encoded before hyper sees it.
+    pending_rewrite: Option<usize>,
 }
 
 impl Framer {
@@ -97,6 +100,10 @@ impl Framer {
                     };
                 }
                 State::Head { scanned } => match self.scan_head(pending, scanned) {
+                    Ok(Some(len)) if target_needs_encoding(&pending[..len]) => {
+                        self.pending_rewrite = Some(len);
+                        return (done, None);
+                    }
                     Ok(Some(len)) => done += len,
                     Ok(None) => return (done, None),
                     Err(v) => return (done, Some(v)),
@@ -249,6 +256,23 @@ impl Framer {
     }
 }
 
+/// Whether the request line of `head` has target bytes to percent-encode.
+fn target_needs_encoding(head: &[u8]) -> bool {
+    let line_end = memchr::memchr(b'\n', head).unwrap_or(head.len());
+    let line = &head[..line_end];
+    // Leading empty lines are possible; the request line is the first non-empty one.
+    let line = if line.len() <= 1 {
+        head[line_end + 1..]
+            .split(|&b| b == b'\n')
+            .find(|l| l.len() > 1)
+            .unwrap_or(&[])
+    } else {
+        line
+    };
+    line.iter()
+        .any(|&b| crate::h1_head::needs_encoding_in_target(b))
+}
+
 /// The client connection as hyper sees it.
 pub struct ClientIo<S> {
     inner: S,
@@ -279,6 +303,7 @@ impl<S> ClientIo<S> {
             framer: Framer {
                 state: State::Head { scanned: 0 },
                 limits,
+                pending_rewrite: None,
             },
             scratch: Vec::new(),
             eof: false,
@@ -306,13 +331,27 @@ impl<S> ClientIo<S> {
     }
 
     fn process_buffered(&mut self) {
-        if self.reject.is_some() {
-            return;
-        }
-        let (n, violation) = self.framer.advance(&self.buf[self.ready..]);
-        self.ready += n;
-        if let Some(v) = violation {
-            self.fail(v);
+        loop {
+            if self.reject.is_some() {
+                return;
+            }
+            let (n, violation) = self.framer.advance(&self.buf[self.ready..]);
+            self.ready += n;
+            if let Some(v) = violation {
+                return self.fail(v);
+            }
+            let Some(len) = self.framer.pending_rewrite.take() else {
+                return;
+            };
+            // Re-encode the head in place and go on after it.
+            let head = &self.buf[self.ready..self.ready + len];
+            let encoded = crate::h1_head::encode_target(head).unwrap_or_else(|| head.to_vec());
+            let mut rebuilt = BytesMut::with_capacity(self.buf.len() + encoded.len() - len);
+            rebuilt.extend_from_slice(&self.buf[..self.ready]);
+            rebuilt.extend_from_slice(&encoded);
+            rebuilt.extend_from_slice(&self.buf[self.ready + len..]);
+            self.buf = rebuilt;
+            self.ready += encoded.len();
         }
     }
 
@@ -394,6 +433,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for ClientIo<S> {
                 out.set_filled(before + n);
                 if let Some(v) = violation {
                     this.fail(v);
+                } else if this.framer.pending_rewrite.is_some() {
+                    // A head to re-encode: the buffered path does it.
+                    this.process_buffered();
                 }
                 if n > 0 {
                     return Poll::Ready(Ok(()));
@@ -519,6 +561,15 @@ mod tests {
         );
         let (_, back) = run(big.as_bytes()).await;
         assert!(back.starts_with(b"HTTP/1.1 431 "));
+    }
+
+    #[tokio::test]
+    async fn raw_unsafe_target_bytes_reach_hyper_percent_encoded() {
+        let input =
+            b"GET /a?q=<b> HTTP/1.1\r\nHost: x\r\n\r\nGET /c?d=\"e\" HTTP/1.1\r\nHost: x\r\n\r\n";
+        let (seen, back) = run(input).await;
+        assert_eq!(String::from_utf8(seen).unwrap(), "GET /a?q=%3Cb%3E HTTP/1.1\r\nHost: x\r\n\r\nGET /c?d=%22e%22 HTTP/1.1\r\nHost: x\r\n\r\n");
+        assert!(back.is_empty());
     }
 
     #[tokio::test]

@@ -183,7 +183,7 @@ fn request_line_version(line: &[u8], max_uri: usize) -> Result<bool, Violation> 
     if target.len() > max_uri {
         return Err(Violation::UriTooLong);
     }
-    if target.is_empty() || target.iter().any(|&b| b <= 0x20 || b >= 0x7f) {
+    if target.is_empty() || target.iter().any(|&b| b <= 0x20 || b == 0x7f) {
         return Err(Violation::BadRequest("invalid request target"));
     }
     match version {
@@ -228,6 +228,37 @@ fn valid_host(value: &[u8]) -> bool {
         && host
             .iter()
             .all(|&b| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:%".contains(&b))
+}
+
+/// Bytes that RFC 3986 does not allow in a request target but that clients send anyway
+/// (raw quotes, angle brackets, braces, non-ASCII). nginx passes them; hyper refuses them.
+/// The gate percent-encodes them so such requests are parsed, inspected and forwarded with
+/// the same meaning.
+pub fn needs_encoding_in_target(b: u8) -> bool {
+    b >= 0x80 || b"\"<>\\^`{|}[]".contains(&b)
+}
+
+/// The head with its request target's [`needs_encoding_in_target`] bytes percent-encoded,
+/// or `None` when it has none.
+pub fn encode_target(head: &[u8]) -> Option<Vec<u8>> {
+    let start = head.iter().position(|&b| b != b'\r' && b != b'\n')?;
+    let sp1 = start + memchr::memchr(b' ', &head[start..])?;
+    let sp2 = sp1 + 1 + memchr::memchr(b' ', &head[sp1 + 1..])?;
+    let target = &head[sp1 + 1..sp2];
+    if !target.iter().any(|&b| needs_encoding_in_target(b)) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(head.len() + 16);
+    out.extend_from_slice(&head[..=sp1]);
+    for &b in target {
+        if needs_encoding_in_target(b) {
+            out.extend_from_slice(format!("%{b:02X}").as_bytes());
+        } else {
+            out.push(b);
+        }
+    }
+    out.extend_from_slice(&head[sp2..]);
+    Some(out)
 }
 
 pub fn is_tchar(b: u8) -> bool {
@@ -316,6 +347,7 @@ mod tests {
             "GET / HTTP/2.0\r\nHost: a\r\n\r\n",
             "G(T / HTTP/1.1\r\nHost: a\r\n\r\n",
             "GET /\x7f HTTP/1.1\r\nHost: a\r\n\r\n",
+            "GET /\x01 HTTP/1.1\r\nHost: a\r\n\r\n",
         ];
         for b in bad {
             assert!(matches!(check(b), Err(Violation::BadRequest(_))), "{b:?}");
@@ -330,6 +362,20 @@ mod tests {
         assert_eq!(
             check(&format!("GET / HTTP/1.1\r\nHost: a\r\n{many}\r\n")),
             Err(Violation::HeadersTooLarge)
+        );
+    }
+
+    #[test]
+    fn raw_unsafe_target_bytes_are_percent_encoded_and_only_in_the_target() {
+        let head = "GET /get?a=\"<x>\"&b=[1]&c=é HTTP/1.1\r\nHost: a\r\nX: <kept>\r\n\r\n";
+        let out = encode_target(head.as_bytes()).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "GET /get?a=%22%3Cx%3E%22&b=%5B1%5D&c=%C3%A9 HTTP/1.1\r\nHost: a\r\nX: <kept>\r\n\r\n"
+        );
+        assert_eq!(
+            encode_target(b"GET /plain?a=1 HTTP/1.1\r\nHost: a\r\n\r\n"),
+            None
         );
     }
 
