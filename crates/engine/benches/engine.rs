@@ -68,6 +68,9 @@ fn benign(c: &mut Criterion) {
     c.bench_function("engine_new", |b| b.iter(Engine::new));
 }
 
+/// One adversarial input: name, body, headers.
+type Case<'a> = (&'static str, Vec<u8>, &'a [(&'a str, &'a [u8])]);
+
 fn adversarial(c: &mut Criterion) {
     let engine = Engine::new();
     let policy = Policy::default();
@@ -77,7 +80,7 @@ fn adversarial(c: &mut Criterion) {
     group.sample_size(10);
     for kb in [16usize, 256] {
         let n = kb * 1024;
-        let cases: Vec<(&str, Vec<u8>, &[(&str, &[u8])])> = vec![
+        let cases: Vec<Case<'_>> = vec![
             (
                 "quotes",
                 format!("q={}", "'".repeat(n)).into_bytes(),

@@ -7,6 +7,16 @@
 //!
 //! What the engine does *not* decide: the mode (monitor, block, challenge) and what the
 //! client sees. Those belong to the data plane.
+//!
+//! Inside, in the order a request meets them:
+//! - `model`: parsers for query strings, forms, cookies, JSON, XML and multipart bodies that
+//!   hand every value with its location (`query:id`, `json:$.a.b`, `header:referer`) to
+//!   the pipeline, bounded by [`Limits`];
+//! - `decode`: one decoder per file and the normalisation pipeline (percent layers, overlong
+//!   UTF-8, HTML references, JS escapes, Unicode folding, NUL removal);
+//! - `detect`: one detector per attack class, a registry table, and the shared gate that
+//!   skips detectors a value cannot interest (one byte-set test and one keyword scan);
+//! - `inspect`: the run over one request, nested encodings, scoring against [`Policy`].
 
 pub mod category;
 pub mod policy;
@@ -15,6 +25,9 @@ pub mod verdict;
 
 mod decode;
 mod detect;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod inspect;
 mod model;
 

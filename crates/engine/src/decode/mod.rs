@@ -141,10 +141,16 @@ impl Normaliser {
         }
         let mut text_changed = false;
         for (name, may, decode) in TEXT_STAGES {
-            if may(&self.cur) && decode(&self.cur, &mut self.tmp) {
-                std::mem::swap(&mut self.cur, &mut self.tmp);
-                flags.insert(Flags::for_stage(name));
-                text_changed = true;
+            // References may be encoded twice (`&amp;lt;`, XML text holding HTML): two passes.
+            let passes = if name == "html_entity" { 2 } else { 1 };
+            for _ in 0..passes {
+                if may(&self.cur) && decode(&self.cur, &mut self.tmp) {
+                    std::mem::swap(&mut self.cur, &mut self.tmp);
+                    flags.insert(Flags::for_stage(name));
+                    text_changed = true;
+                } else {
+                    break;
+                }
             }
         }
         // Entities or escapes may have spelled a new percent layer (`&#37;3c`): one more pass.
@@ -220,6 +226,7 @@ mod tests {
             "<img src=x onerror=alert(1)>"
         );
         assert_eq!(norm(b"&#37;3cscript").0, "<script");
+        assert_eq!(norm(b"ja&amp;tab;vascript:").0, "ja\tvascript:");
     }
 
     #[test]

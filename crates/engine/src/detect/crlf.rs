@@ -85,13 +85,31 @@ fn after_break(line: &str) -> f32 {
 
 impl Detector for Crlf {
     fn triggers(&self) -> Triggers {
-        Triggers::bytes(b"\r\n")
+        Triggers::bytes_or_words(b"\r\n", &[" http/"])
     }
 
     fn inspect<'a>(&self, s: &Subject<'a>) -> Option<Hit<'a>> {
-        if matches!(s.kind, Kind::FileContent | Kind::XmlDoctype | Kind::Body)
-            || !s.bytes.any(b"\r\n")
-        {
+        if matches!(s.kind, Kind::FileContent | Kind::XmlDoctype) {
+            return None;
+        }
+        // A whole request line inside a value: a request smuggled to a back end.
+        if s.bytes.has(b' ') && s.lower.contains(" http/") {
+            for m in METHODS {
+                for (k, _) in s.lower.match_indices(m).take(8) {
+                    let line = &s.lower[k + m.len()..];
+                    let mut words = line.split(' ');
+                    let target = words.next().unwrap_or("");
+                    let version = words.next().unwrap_or("");
+                    if (target.starts_with('/') || target.contains("://"))
+                        && version.starts_with("http/")
+                        && version[5..].starts_with(|c: char| c.is_ascii_digit())
+                    {
+                        return Some(Hit::at(0.8, s.text, k, k + 60));
+                    }
+                }
+            }
+        }
+        if s.kind == Kind::Body || !s.bytes.any(b"\r\n") {
             return None;
         }
         let lower = s.lower;
@@ -126,6 +144,7 @@ mod tests {
             "en%0d%0aContent-Length:%200%0d%0a%0d%0aHTTP/1.1%20200%20OK",
             "aaa%0aGET%20/%20HTTP/1.1",
             "x%0d%0aLocation: http://evil",
+            "GET http://www.foo.bar HTTP/1.2",
         ] {
             assert!(arg(&*d, v) >= 0.7, "{v}");
         }

@@ -79,11 +79,12 @@ fn attrs_end(b: &[u8]) -> Option<usize> {
             continue;
         }
         match c {
-            b'"' | b'\'' | b'`' => {
-                // Quotes open a value only after `=`.
-                if k > 0 && b[..k].iter().rev().find(|c| !c.is_ascii_whitespace()) == Some(&b'=') {
-                    quote = c;
-                }
+            // Quotes open a value only after `=`.
+            b'"' | b'\'' | b'`'
+                if k > 0
+                    && b[..k].iter().rev().find(|c| !c.is_ascii_whitespace()) == Some(&b'=') =>
+            {
+                quote = c;
             }
             b'>' => return Some(k + 1),
             _ => {}

@@ -60,6 +60,12 @@ impl Detector for Ldap {
             if lower[..k].ends_with('*') && (rest.is_empty() || rest.starts_with('(')) {
                 best = best.max(0.75);
             }
+            // `x) ( &`: a new composition opened after the value.
+            if let Some(r) = rest.strip_prefix('(') {
+                if r.trim_start().starts_with(['&', '|']) && k > 0 {
+                    best = best.max(0.75);
+                }
+            }
             // `bar)(&)`: an always-true composition.
             if rest.starts_with("(&)") || rest.starts_with("(|)") {
                 best = best.max(0.85);

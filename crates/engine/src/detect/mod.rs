@@ -25,6 +25,7 @@ pub(crate) mod rce;
 pub(crate) mod rfi;
 pub(crate) mod scanner;
 pub(crate) mod session_fixation;
+pub(crate) mod shell_words;
 pub(crate) mod sql_lexer;
 pub(crate) mod sqli;
 pub(crate) mod ssi;
@@ -302,6 +303,20 @@ impl Gates {
         }
         (open | words, words)
     }
+}
+
+/// `s[start..end]` with both ends moved inward to character boundaries (and clamped), for
+/// windows of bounded length over arbitrary text.
+pub(crate) fn clip(s: &str, start: usize, end: usize) -> &str {
+    let mut a = start.min(s.len());
+    while !s.is_char_boundary(a) {
+        a += 1;
+    }
+    let mut e = end.clamp(a, s.len());
+    while !s.is_char_boundary(e) {
+        e -= 1;
+    }
+    &s[a..e.max(a)]
 }
 
 /// Compiles a fixed keyword set into a DFA (fast to search, built once in `build`).

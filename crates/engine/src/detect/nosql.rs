@@ -54,7 +54,7 @@ impl Detector for Nosql {
     }
 
     fn inspect<'a>(&self, s: &Subject<'a>) -> Option<Hit<'a>> {
-        if !s.bytes.has(b'$') && !(s.bytes.any(b"'\"") && s.bytes.has(b';')) {
+        if !s.bytes.has(b'$') && (!s.bytes.any(b"'\"") || !s.bytes.has(b';')) {
             return None;
         }
         let lower = s.lower;
@@ -72,6 +72,14 @@ impl Detector for Nosql {
             }
         }
         if matches!(s.kind, Kind::ArgValue | Kind::Body | Kind::Cookie) {
+            // `[$ne]` written into a value that becomes a parameter name downstream.
+            for seg in lower.split('[').skip(1).take(16) {
+                if let Some(c) = operator(seg.split(']').next().unwrap_or("")) {
+                    if seg.contains(']') {
+                        best = best.max(c - 0.05);
+                    }
+                }
+            }
             for (k, _) in lower.match_indices('$').take(32) {
                 let word: String = lower[k..]
                     .chars()

@@ -61,14 +61,8 @@ const SESSION_NAMES: &[&str] = &[
 
 fn host_of_url(url: &str) -> Option<&str> {
     let rest = url.split_once("://")?.1;
-    Some(
-        rest.split(['/', '?', '#'])
-            .next()?
-            .rsplit('@')
-            .next()?
-            .split(':')
-            .next()?,
-    )
+    let authority = rest.split(['/', '?', '#']).next()?;
+    authority.rsplit('@').next()?.split(':').next()
 }
 
 impl Detector for SessionFixation {

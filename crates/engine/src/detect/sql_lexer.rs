@@ -598,6 +598,7 @@ fn function(w: &[u8]) -> Option<FuncClass> {
         | b"rawtohex"
         | b"json_extract"
         | b"pow"
+        | b"insert"
         | b"power"
         | b"sin"
         | b"cos"

@@ -99,6 +99,7 @@ impl Detector for Sqli {
 /// Scores `lower` in one starting context; returns (confidence, evidence start, end).
 pub(crate) fn score(lower: &str, start_quote: u8) -> (f32, usize, usize) {
     let mut sc = Scorer {
+        text: lower,
         w: [None; WINDOW],
         quote_ctx: start_quote != 0,
         best: 0.0,
@@ -111,6 +112,7 @@ pub(crate) fn score(lower: &str, start_quote: u8) -> (f32, usize, usize) {
         keywords: 0,
         comment_between: false,
         breakout_continued: false,
+        sole_call: false,
         count: 0,
     };
     for (n, t) in Lexer::new(lower, start_quote).enumerate() {
@@ -135,7 +137,9 @@ pub(crate) fn score(lower: &str, start_quote: u8) -> (f32, usize, usize) {
     ((sc.best + bonus).min(1.0), sc.span.0, sc.span.1)
 }
 
-struct Scorer {
+struct Scorer<'t> {
+    /// The lowercase text being scored (token spans index into it).
+    text: &'t str,
     /// Last tokens, oldest first, comments excluded.
     w: [Option<Token>; WINDOW],
     quote_ctx: bool,
@@ -150,6 +154,8 @@ struct Scorer {
     comment_between: bool,
     /// A break-out directly followed by an operator (`x' or`, `'=`, `' is`).
     breakout_continued: bool,
+    /// The value so far is one call of a time or dangerous SQL function with literal arguments.
+    sole_call: bool,
     count: usize,
 }
 
@@ -193,7 +199,7 @@ fn is_expr_lead(t: Option<Tok>) -> bool {
     )
 }
 
-impl Scorer {
+impl Scorer<'_> {
     /// Token `k` places back (0 = current).
     fn at(&self, k: usize) -> Option<Tok> {
         WINDOW
@@ -275,31 +281,15 @@ impl Scorer {
     fn end(&mut self, len: usize) {
         let c0 = self.at(0);
         // A value that is only a call of a SQL-only function: `benchmark(`, `extractvalue(1,`.
-        let toks: Vec<Tok> = self.w.iter().flatten().map(|t| t.tok).collect();
-        if self.count == toks.len() && toks.len() >= 2 {
-            if let [Tok::Func(FuncClass::Time | FuncClass::Dangerous), Tok::LParen, rest @ ..] =
-                toks.as_slice()
-            {
-                if rest.iter().all(|t| {
-                    matches!(
-                        t,
-                        Tok::Num
-                            | Tok::Str { .. }
-                            | Tok::Comma
-                            | Tok::RParen
-                            | Tok::LParen
-                            | Tok::Op
-                            | Tok::Star
-                            | Tok::Func(_)
-                            | Tok::Var { .. }
-                    )
-                }) {
-                    self.hit(0.75, toks.len() - 1);
-                }
-            }
+        if self.sole_call {
+            self.hit(0.75, (self.count - 1).min(WINDOW - 1));
         }
         // A value that is only the opening of a SQL function call: `concat(`, `database (`.
-        if self.count == 2 && matches!(toks.as_slice(), [Tok::Func(FuncClass::Common), Tok::LParen])
+        if self.count == 2
+            && matches!(
+                (self.at(1), self.at(0)),
+                (Some(Tok::Func(FuncClass::Common)), Some(Tok::LParen))
+            )
         {
             self.hit(0.72, 1);
         }
@@ -327,6 +317,28 @@ impl Scorer {
         self.w.rotate_left(1);
         self.w[WINDOW - 1] = Some(t);
         self.count += 1;
+        if self.count == 2 {
+            self.sole_call = t.tok == Tok::LParen
+                && matches!(
+                    self.at(1),
+                    Some(Tok::Func(FuncClass::Time | FuncClass::Dangerous))
+                );
+        } else if self.sole_call
+            && !matches!(
+                t.tok,
+                Tok::Num
+                    | Tok::Str { .. }
+                    | Tok::Comma
+                    | Tok::RParen
+                    | Tok::LParen
+                    | Tok::Op
+                    | Tok::Star
+                    | Tok::Func(_)
+                    | Tok::Var { .. }
+            )
+        {
+            self.sole_call = false;
+        }
         let c0 = Some(t.tok);
         let (c1, c2, c3) = (self.at(1), self.at(2), self.at(3));
         if matches!(t.tok, Tok::Kw(_)) {
@@ -384,10 +396,10 @@ impl Scorer {
             | Tok::Num
             | Tok::Var { .. }
             | Tok::Kw(Kw::Null)
-            | Tok::Str { .. } => {
-                if self.select_at.is_some_and(|a| self.count - a <= 24) && !self.from_seen {
-                    self.select_strong = true;
-                }
+            | Tok::Str { .. }
+                if self.select_at.is_some_and(|a| self.count - a <= 24) && !self.from_seen =>
+            {
+                self.select_strong = true;
             }
             Tok::Kw(Kw::Where) => self.where_seen = self.from_seen,
             _ => {}
@@ -499,7 +511,7 @@ impl Scorer {
         // Function calls.
         if t.tok == Tok::LParen {
             if let Some(Tok::Func(class)) = c1 {
-                let expr = is_expr_lead(c2) || self.lead(2) || (c2.is_none() && false);
+                let expr = is_expr_lead(c2) || self.lead(2);
                 let conf = match class {
                     FuncClass::Time if expr => 0.9,
                     FuncClass::Time => 0.0,
@@ -562,6 +574,34 @@ impl Scorer {
             };
             let conf = if stacked { conf } else { conf * 0.7 };
             self.hit(conf, 2);
+        }
+        // A value that opens with logic and a comparison: `xor 2 <`, `or 'a' >`.
+        if self.count == 3 && c2 == Some(Tok::Logic) && is_operand(c1) && t.tok == Tok::Cmp {
+            self.hit(0.75, 2);
+        }
+        // A value that opens with `FROM `table``: the tail of a query.
+        if self.count == 2
+            && c1 == Some(Tok::Kw(Kw::From))
+            && matches!(t.tok, Tok::Ident | Tok::SchemaObject)
+            && self.text.as_bytes().get(t.start) == Some(&b'`')
+        {
+            self.hit(0.75, 1);
+        }
+        // DDL opening a value, with SQL's own punctuation after the object name:
+        // `ALTER TABLE `t` CHANGE ...`, `CREATE FUNCTION f (s CHAR(20))`.
+        if self.count == 4
+            && matches!(
+                c3,
+                Some(Tok::Kw(Kw::Drop | Kw::Create | Kw::Alter | Kw::Truncate))
+            )
+            && c2 == Some(Tok::Kw(Kw::Object))
+            && matches!(c1, Some(Tok::Ident | Tok::SchemaObject))
+            && matches!(t.tok, Tok::Ident | Tok::LParen | Tok::Semi)
+            && (t.tok == Tok::LParen
+                || self.w[WINDOW - 2]
+                    .is_some_and(|tk| self.text.as_bytes().get(tk.start) == Some(&b'`')))
+        {
+            self.hit(0.8, 3);
         }
         if t.tok == Tok::Kw(Kw::Set)
             && c2 == Some(Tok::Kw(Kw::Update))
@@ -659,6 +699,12 @@ mod tests {
             "VALUES ('192.168.0.1', 'test')",
             "concat (",
             "database(",
+            "BENChmARk(2999/**/999,Md5(NoW()",
+            "ALTER TABLE `mass_mails` CHANGE `a` `a` ENUM('x')",
+            "CREATE FUNCTION hello (s CHAR(20)) RETURNS CHAR(50)",
+            "xor 2 <",
+            "or 'a' <",
+            "from `db_miwf`.`sys_refindex` limit",
         ] {
             let s = arg(&*det, v);
             assert!(s >= 0.7, "{v}: {s}");
@@ -688,6 +734,10 @@ mod tests {
             "Values (our core ones) matter",
             "use count(*) to count rows",
             "concat",
+            "Create table reservations for four people",
+            "drop table tennis sessions",
+            "or 5 stars",
+            "from home where I work",
             "don't or won't; either way",
         ] {
             let s = arg(&*det, v);

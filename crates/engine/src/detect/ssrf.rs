@@ -138,7 +138,7 @@ pub(crate) fn classify_host(host: &str) -> Option<Target> {
     }
     if host
         .bytes()
-        .all(|c| c.is_ascii_hexdigit() || c == '.' as u8 || c == b'x')
+        .all(|c| c.is_ascii_hexdigit() || c == b'.' || c == b'x')
         && host.bytes().next().is_some_and(|c| c.is_ascii_digit())
     {
         if let Some(ip) = parse_ipv4(host) {
@@ -306,10 +306,10 @@ impl Detector for Ssrf {
         if s.bytes.has(b':') {
             for (k, _) in lower.match_indices("://").take(32) {
                 let scheme_start = lower[..k]
-                    .rfind(|c: char| {
-                        !(c.is_ascii_alphanumeric() || c == '+' || c == '.' || c == '-')
-                    })
-                    .map_or(0, |p| p + 1);
+                    .char_indices()
+                    .rev()
+                    .find(|(_, c)| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-')))
+                    .map_or(0, |(p, c)| p + c.len_utf8());
                 let scheme = &lower[scheme_start..k];
                 let host = host_of(&lower[k + 3..]);
                 let sev = classify_host(host);
@@ -423,6 +423,14 @@ mod tests {
             let s = arg(&*d, v);
             assert!(s >= 0.7, "{v}: {s}");
         }
+    }
+
+    #[test]
+    fn survives_multibyte_text_before_a_scheme_separator() {
+        // Regression of a fuzzer crash: a multi-byte character right before `://`.
+        let d = build();
+        assert!(arg(&*d, "${jndi:\u{34d}dap://x}") < 0.7);
+        assert!(arg(&*d, "é://127.0.0.1/") >= 0.0);
     }
 
     #[test]

@@ -127,7 +127,7 @@ impl Detector for Ssti {
                 let Some(end) = rest.find(close) else {
                     continue;
                 };
-                let inner = &rest[..end.min(512)];
+                let inner = super::clip(rest, 0, end.min(512));
                 if literal_arithmetic(inner)
                     && (open != "{" || inner.trim().starts_with(|c: char| c.is_ascii_digit()))
                     && open != "[["

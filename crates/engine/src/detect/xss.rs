@@ -488,7 +488,7 @@ impl Detector for Xss {
                     .map_or(0.3, |(_, c)| *c);
                 let mut c = base.max(self.attrs_score(tag.attrs, true));
                 if tag.name == "style" || tag.name == "link" {
-                    let rest = &lower[tag.start..(tag.end + 512).min(lower.len())];
+                    let rest = super::clip(lower, tag.start, tag.end + 512);
                     if css_active(rest) || rest.contains("javascript:") {
                         c = c.max(0.9);
                     }
@@ -505,7 +505,7 @@ impl Detector for Xss {
             for (k, b) in lower.bytes().enumerate() {
                 if matches!(b, b'"' | b'\'' | b'`') {
                     let region = &lower[k + 1..];
-                    let c = self.attrs_score(&region[..region.len().min(1024)], false);
+                    let c = self.attrs_score(super::clip(region, 0, 1024), false);
                     take(c, k, lower.len().min(k + 80));
                     if c > 0.0 {
                         break;
@@ -565,7 +565,7 @@ impl Detector for Xss {
         // Client-side template injection: `{{ ... constructor ... }}`.
         if s.bytes.has(b'{') {
             if let Some(open) = lower.find("{{") {
-                let inner = &lower[open..lower.len().min(open + 512)];
+                let inner = super::clip(lower, open, open + 512);
                 if inner.contains("constructor")
                     || inner.contains("$eval")
                     || inner.contains("$on")

@@ -28,13 +28,14 @@ impl Detector for Xxe {
             }
         };
         let mut entities = 0usize;
-        for (k, _) in lower.match_indices("<!entity").take(256) {
+        for (k, _) in lower.match_indices("!entity").take(256) {
             entities += 1;
-            let decl = &lower[k..lower.len().min(k + 512)];
+            let decl = super::clip(lower, k, k + 512);
             let decl = decl.split('>').next().unwrap_or(decl);
+            let tagged = k > 0 && lower.as_bytes()[k - 1] == b'<';
             if decl.contains(" system") || decl.contains(" public") {
-                take(0.95, k);
-            } else if decl[8..].trim_start().starts_with('%') {
+                take(if tagged { 0.95 } else { 0.8 }, k);
+            } else if decl[7..].trim_start().starts_with('%') {
                 take(0.9, k);
             } else {
                 take(0.6, k);
@@ -44,7 +45,7 @@ impl Detector for Xxe {
             take(0.85, lower.find("<!entity").unwrap_or(0));
         }
         if let Some(k) = lower.find("<!doctype") {
-            let decl = &lower[k..lower.len().min(k + 512)];
+            let decl = super::clip(lower, k, k + 512);
             let head = decl.split(['[', '>']).next().unwrap_or(decl);
             if head.contains(" system") || head.contains(" public") {
                 take(0.85, k);
@@ -86,6 +87,7 @@ mod tests {
             ) >= 0.7
         );
         assert!(arg(&*d, "<!DOCTYPE foo SYSTEM \"http://evil/x.dtd\"><foo/>") >= 0.7);
+        assert!(score(&*d, Kind::Header, "user-agent", "foo!ENTITY % bar SYSTEM") >= 0.7);
         assert!(arg(&*d, "<root xmlns:xi=\"http://www.w3.org/2001/XInclude\"><xi:include href=\"/etc/passwd\"/></root>") >= 0.7);
     }
 

@@ -118,10 +118,10 @@ fn part(part: &[u8], depth: usize, sink: &mut dyn Sink) -> Result<(), Malformed>
             }
         }
         None => {
-            if content_type.contains("json") {
-                if super::json::parse(content, "multipart", depth + 1, sink).is_ok() {
-                    return Ok(());
-                }
+            if content_type.contains("json")
+                && super::json::parse(content, "multipart", depth + 1, sink).is_ok()
+            {
+                return Ok(());
             }
             sink.value(loc, Kind::ArgValue, content, depth);
         }
@@ -145,7 +145,8 @@ fn param(value: &[u8], key: &[u8]) -> Option<Vec<u8>> {
                 let mut out = Vec::new();
                 let mut k = 0;
                 while k < q.len() && q[k] != b'"' {
-                    if q[k] == b'\\' && k + 1 < q.len() {
+                    // Only `\"` and `\\` are escapes; Windows paths keep their backslashes.
+                    if q[k] == b'\\' && matches!(q.get(k + 1), Some(b'"' | b'\\')) {
                         k += 1;
                     }
                     out.push(q[k]);
@@ -191,6 +192,14 @@ mod tests {
             vec![("multipart:file".into(), "Bob's \"cv\".txt".into())]
         );
         assert_eq!(r.of(Kind::FileContent)[0].1, "plain text");
+    }
+
+    #[test]
+    fn keeps_backslashes_of_windows_file_names() {
+        let body = b"--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"..\\1.7z\"\r\n\r\nx\r\n--b--\r\n";
+        let mut r = Recorder::default();
+        assert!(parse(body, "b", 0, &mut r).is_ok());
+        assert_eq!(r.of(Kind::Filename)[0].1, "..\\1.7z");
     }
 
     #[test]

@@ -212,6 +212,7 @@ fn attributes(attrs: &[u8], prefix: &str, path: &str, depth: usize, sink: &mut d
         loc_buf.push_str(path);
         loc_buf.push_str("/@");
         loc_buf.push_str(&String::from_utf8_lossy(name));
+        sink.value(Loc::new(prefix, &loc_buf), Kind::ArgName, name, depth);
         sink.value(Loc::new(prefix, &loc_buf), Kind::ArgValue, value, depth);
         i = next.max(eq + 1);
     }

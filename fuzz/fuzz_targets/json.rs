@@ -1,0 +1,6 @@
+//! Fuzzes `waf_engine::fuzzing::json`: no input may panic, hang or exhaust memory.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    waf_engine::fuzzing::json(data);
+});
