@@ -147,21 +147,25 @@ impl Balancer {
                     .unwrap_or(&candidates[0])
             }
             Algorithm::LeastConnections => {
-                // Fewest in flight per unit of weight; ties go round-robin.
-                let load = |i: usize| {
-                    f64::from(self.servers[i].active.load(Ordering::Relaxed))
-                        / f64::from(self.servers[i].config.weight)
-                };
-                let min = candidates
+                // Fewest in flight per unit of weight; ties go round-robin. Loads are read
+                // once: other workers change them concurrently.
+                let loads: Vec<(usize, f64)> = candidates
                     .iter()
-                    .map(|&i| load(i))
-                    .fold(f64::INFINITY, f64::min);
-                let tied: Vec<usize> = candidates
-                    .iter()
-                    .copied()
-                    .filter(|&i| load(i) <= min)
+                    .map(|&i| {
+                        (
+                            i,
+                            f64::from(self.servers[i].active.load(Ordering::Relaxed))
+                                / f64::from(self.servers[i].config.weight),
+                        )
+                    })
                     .collect();
-                self.smooth_round_robin(&tied)
+                let min = loads.iter().map(|l| l.1).fold(f64::INFINITY, f64::min);
+                let tied: Vec<usize> = loads.iter().filter(|l| l.1 <= min).map(|l| l.0).collect();
+                if tied.is_empty() {
+                    candidates[0]
+                } else {
+                    self.smooth_round_robin(&tied)
+                }
             }
             Algorithm::IpHash => {
                 // Hash over all servers so a client keeps its server while it is up.
@@ -302,26 +306,52 @@ mod tests {
     }
 
     #[test]
-    fn failures_eject_and_max_connections_limits() {
+    fn failure_ejects_a_server_until_fail_timeout() {
+        let b = Arc::new(Balancer::new(
+            "u",
+            Algorithm::RoundRobin,
+            &[server(1, 1), server(2, 1)],
+        ));
+        let a = b.pick([127, 0, 0, 1].into(), &[]).unwrap();
+        let ejected = a.index();
+        a.failed();
+        drop(a);
+        assert!(b.is_ejected(ejected));
+        for _ in 0..4 {
+            assert_ne!(b.pick([127, 0, 0, 1].into(), &[]).unwrap().index(), ejected);
+        }
+        assert_eq!(
+            b.pick([127, 0, 0, 1].into(), &[1 - ejected]).err(),
+            Some(NoServer::AllDown)
+        );
+    }
+
+    #[test]
+    fn max_connections_caps_a_server_until_a_lease_ends() {
         let mut s = server(1, 1);
         s.max_connections = Some(1);
+        s.max_fails = 0;
         let b = Arc::new(Balancer::new(
             "u",
             Algorithm::RoundRobin,
             &[s, server(2, 1)],
         ));
-        let a = b.pick([127, 0, 0, 1].into(), &[]).unwrap();
-        a.failed();
-        assert!(b.is_ejected(a.index()));
+        let held = (0..4)
+            .map(|_| b.pick([127, 0, 0, 1].into(), &[]).unwrap())
+            .find(|l| l.index() == 0)
+            .unwrap();
         for _ in 0..4 {
-            assert_ne!(
+            assert_eq!(
                 b.pick([127, 0, 0, 1].into(), &[]).unwrap().index(),
-                a.index()
+                1,
+                "server 0 is full"
             );
         }
         assert_eq!(
             b.pick([127, 0, 0, 1].into(), &[1]).err(),
-            Some(NoServer::AllDown)
+            Some(NoServer::AllBusy)
         );
+        drop(held);
+        assert!((0..4).any(|_| b.pick([127, 0, 0, 1].into(), &[]).unwrap().index() == 0));
     }
 }

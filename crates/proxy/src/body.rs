@@ -86,7 +86,9 @@ pub fn forwardable(buffered: Buffered, max_rest: u64) -> ProxyBody {
     match buffered {
         Buffered::Complete(b) => full(b),
         Buffered::Partial { head, rest } => {
-            let rest = http_body_util::Limited::new(rest, max_rest as usize);
+            // The whole body stays within the limit, not the rest on top of the head.
+            let rest =
+                http_body_util::Limited::new(rest, (max_rest as usize).saturating_sub(head.len()));
             let head = Full::new(head).map_err(|never| -> BoxError { match never {} });
             Chain::new(head, rest.map_err(|e| e)).boxed()
         }

@@ -16,33 +16,37 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr
     if !is_trusted(&peer) {
         return peer;
     }
-    let xff: Vec<IpAddr> = headers
+    // Each hop as written; `None` for one that is not an address (`unknown`, obfuscated).
+    let xff: Vec<Option<IpAddr>> = headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .filter_map(|s| parse_addr(s.trim()))
+        .map(|s| parse_addr(s.trim()))
         .collect();
-    let forwarded: Vec<IpAddr> = if xff.is_empty() {
+    let hops: Vec<Option<IpAddr>> = if xff.is_empty() {
         headers
             .get_all("forwarded")
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
-            .filter_map(|elem| {
+            .map(|elem| {
                 elem.split(';').find_map(|pair| {
                     let (k, v) = pair.trim().split_once('=')?;
-                    k.eq_ignore_ascii_case("for")
+                    k.trim()
+                        .eq_ignore_ascii_case("for")
                         .then(|| parse_addr(v.trim().trim_matches('"')))
-                        .flatten()
-                })
+                })?
             })
             .collect()
     } else {
         xff
     };
+    // From the right: skip trusted hops; the first untrusted one is the client. A hop that
+    // cannot be read ends the walk at the last address a trusted proxy vouched for.
     let mut client = peer;
-    for ip in forwarded.iter().rev() {
+    for hop in hops.iter().rev() {
+        let Some(ip) = hop else { break };
         client = *ip;
         if !is_trusted(ip) {
             break;
@@ -53,6 +57,10 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr
 
 /// `1.2.3.4`, `1.2.3.4:80`, `::1`, `[::1]:80`.
 fn parse_addr(s: &str) -> Option<IpAddr> {
+    parse_raw(s).map(|ip| ip.to_canonical())
+}
+
+fn parse_raw(s: &str) -> Option<IpAddr> {
     if let Ok(ip) = s.parse() {
         return Some(ip);
     }
@@ -89,6 +97,20 @@ mod tests {
         let peer: IpAddr = "10.0.0.1".parse().unwrap();
         let ip = client_ip(peer, &h(&["6.6.6.6, 198.51.100.7", "10.1.1.1"]), &trusted);
         assert_eq!(ip, "198.51.100.7".parse::<IpAddr>().unwrap());
+    }
+
+    #[test]
+    fn unreadable_hop_stops_the_walk_at_the_last_trusted_address() {
+        let trusted = ["10.0.0.0/8".parse().unwrap()];
+        let peer: IpAddr = "10.0.0.1".parse().unwrap();
+        let ip = client_ip(peer, &h(&["6.6.6.6, unknown, 10.2.2.2"]), &trusted);
+        assert_eq!(ip, "10.2.2.2".parse::<IpAddr>().unwrap());
+        let ip = client_ip(peer, &h(&["garbage, 198.51.100.9"]), &trusted);
+        assert_eq!(ip, "198.51.100.9".parse::<IpAddr>().unwrap());
+        assert_eq!(
+            client_ip(peer, &h(&["::ffff:198.51.100.9"]), &trusted),
+            "198.51.100.9".parse::<IpAddr>().unwrap()
+        );
     }
 
     #[test]

@@ -56,6 +56,8 @@ pub struct ForwardContext<'a> {
     pub peer: IpAddr,
     pub peer_trusted: bool,
     pub host: &'a str,
+    /// The authority of an absolute-form target or HTTP/2 request; replaces Host.
+    pub authority: Option<String>,
     pub request_id: &'a str,
     pub upgrade: bool,
 }
@@ -95,10 +97,24 @@ pub fn upstream_headers(
             h.insert("x-forwarded-host", v);
         }
     }
-    if !h.contains_key(header::HOST) {
-        if let Ok(v) = HeaderValue::from_str(ctx.host) {
-            h.insert(header::HOST, v);
+    // The upstream must serve the host the request was routed and inspected for.
+    match &ctx.authority {
+        Some(a) => {
+            if let Ok(v) = HeaderValue::from_str(a) {
+                h.insert(header::HOST, v);
+            }
         }
+        None if !h.contains_key(header::HOST) => {
+            if let Ok(v) = HeaderValue::from_str(ctx.host) {
+                h.insert(header::HOST, v);
+            }
+        }
+        None => {}
+    }
+    if !ctx.peer_trusted {
+        // Only trusted proxies speak for the client.
+        h.remove("forwarded");
+        h.remove("x-real-ip");
     }
     let via = match version {
         Version::HTTP_10 => "1.0 waf-proxy",
@@ -201,7 +217,12 @@ pub async fn send(
         *req.headers_mut() = this_headers;
         let server = lease.server();
         match tokio::time::timeout(timeout, server.pool.send(&server.authority, req)).await {
-            Ok(Ok(resp)) => return Ok((resp, lease.index())),
+            Ok(Ok(mut resp)) => {
+                let index = lease.index();
+                // The server stays counted as busy until the response body is done.
+                resp.body_mut().hold(lease);
+                return Ok((resp, index));
+            }
             Ok(Err(e)) => {
                 lease.failed();
                 let connect = matches!(e, SendError::Connect(_));

@@ -35,9 +35,15 @@ enum State {
         remaining: u64,
     },
     Chunk(Chunk),
+    /// An upgrade request was delivered: hold further bytes until hyper's answer shows
+    /// whether the connection switches protocols (101) or stays HTTP/1.
+    AwaitUpgrade,
     /// No more HTTP/1 framing to follow (HTTP/2, upgraded connection).
     Pass,
 }
+
+/// Empty lines (CRLF) tolerated before a request line.
+const MAX_LEADING_EMPTY_BYTES: usize = 16;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Chunk {
@@ -88,6 +94,7 @@ impl Framer {
             }
             match self.state {
                 State::Pass => return (data.len(), None),
+                State::AwaitUpgrade => return (done, None),
                 State::Body { remaining } => {
                     let take = (pending.len() as u64).min(remaining);
                     done += take as usize;
@@ -120,6 +127,17 @@ impl Framer {
     /// Scans a pending head from `scanned`; on a complete valid head returns its length
     /// and sets the next state.
     fn scan_head(&mut self, pending: &[u8], scanned: usize) -> Result<Option<usize>, Violation> {
+        // Leading empty lines: bounded, and skipped once instead of rescanned per LF.
+        let lead = pending
+            .iter()
+            .take(MAX_LEADING_EMPTY_BYTES + 1)
+            .take_while(|&&b| b == b'\r' || b == b'\n')
+            .count();
+        if lead > MAX_LEADING_EMPTY_BYTES {
+            return Err(Violation::BadRequest(
+                "too many empty lines before the request line",
+            ));
+        }
         let mut i = scanned;
         while i < pending.len() {
             match pending[i] {
@@ -128,17 +146,14 @@ impl Framer {
                         return Err(Violation::BadRequest("bare LF in request head"));
                     }
                     // End of head: CRLF CRLF after a request line (leading empty lines skipped).
-                    if i >= 3
-                        && &pending[i - 3..=i] == b"\r\n\r\n"
-                        && !pending[..i - 3].iter().all(|&b| b == b'\r' || b == b'\n')
-                    {
+                    if i >= 3 && i - 3 >= lead && &pending[i - 3..=i] == b"\r\n\r\n" {
                         let head_len = i + 1;
                         if head_len > self.limits.max_head {
                             return Err(Violation::HeadersTooLarge);
                         }
                         let info = check_head(&pending[..head_len], self.limits.max_uri)?;
                         self.state = match (info.upgrade, info.framing) {
-                            (true, _) => State::Pass,
+                            (true, _) => State::AwaitUpgrade,
                             (false, Framing::None) => State::Head { scanned: 0 },
                             (false, Framing::Length(n)) => State::Body { remaining: n },
                             (false, Framing::Chunked) => {
@@ -285,6 +300,8 @@ pub struct ClientIo<S> {
     scratch: Vec<u8>,
     eof: bool,
     reject: Option<Reject>,
+    /// The framing state changed on the write side: re-examine what is buffered.
+    reprocess: bool,
 }
 
 struct Reject {
@@ -308,6 +325,7 @@ impl<S> ClientIo<S> {
             scratch: Vec::new(),
             eof: false,
             reject: None,
+            reprocess: false,
         };
         io.buf.extend_from_slice(initial);
         io.process_buffered();
@@ -390,6 +408,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for ClientIo<S> {
     ) -> Poll<io::Result<()>> {
         let this = &mut *self;
         loop {
+            if this.reprocess {
+                this.reprocess = false;
+                this.process_buffered();
+            }
             if this.ready > 0 {
                 let n = this.ready.min(out.remaining());
                 out.put_slice(&this.buf[..n]);
@@ -459,12 +481,31 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for ClientIo<S> {
     }
 }
 
+impl<S> ClientIo<S> {
+    /// Watches hyper's answer to an upgrade request: 101 hands the connection over,
+    /// any other final status keeps it HTTP/1 under the gate.
+    fn observe_response(&mut self, first: &[u8]) {
+        if self.framer.state != State::AwaitUpgrade || first.is_empty() {
+            return;
+        }
+        if first.starts_with(b"HTTP/1.1 101") {
+            self.framer.state = State::Pass;
+        } else if first.starts_with(b"HTTP/1.1 1") {
+            return; // 100 Continue and other interim answers
+        } else {
+            self.framer.state = State::Head { scanned: 0 };
+        }
+        self.reprocess = true;
+    }
+}
+
 impl<S: AsyncWrite + Unpin> AsyncWrite for ClientIo<S> {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
+        self.observe_response(buf);
         Pin::new(&mut self.inner).poll_write(cx, buf)
     }
 
@@ -473,6 +514,9 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for ClientIo<S> {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
+        if let Some(first) = bufs.iter().find(|b| !b.is_empty()) {
+            self.observe_response(first);
+        }
         Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
     }
 
@@ -570,6 +614,69 @@ mod tests {
         let (seen, back) = run(input).await;
         assert_eq!(String::from_utf8(seen).unwrap(), "GET /a?q=%3Cb%3E HTTP/1.1\r\nHost: x\r\n\r\nGET /c?d=%22e%22 HTTP/1.1\r\nHost: x\r\n\r\n");
         assert!(back.is_empty());
+    }
+
+    #[tokio::test]
+    async fn many_leading_empty_lines_are_refused_quickly() {
+        let input = "\r\n".repeat(2000) + "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+        let (seen, back) = run(input.as_bytes()).await;
+        assert!(seen.is_empty());
+        assert!(back.starts_with(b"HTTP/1.1 400 "));
+        let (seen, _) = run(b"\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n").await;
+        assert_eq!(seen, b"\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n".to_vec());
+    }
+
+    #[tokio::test]
+    async fn refused_upgrade_keeps_the_gate_on() {
+        let (client, server) = tokio::io::duplex(1 << 16);
+        let (mut client_read, mut client_write) = tokio::io::split(client);
+        let mut gate = ClientIo::http1(server, &[], LIMITS);
+        client_write
+            .write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\nUpgrade: x\r\n\r\nGET / HTTP/1.1\nHost: x\n\n")
+            .await
+            .unwrap();
+        let mut buf = vec![0u8; 4096];
+        let n = gate.read(&mut buf).await.unwrap();
+        assert!(
+            buf[..n].ends_with(b"Upgrade: x\r\n\r\n"),
+            "only the upgrade request is delivered"
+        );
+        // hyper answers without switching protocols: the next request is checked again.
+        gate.write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n")
+            .await
+            .unwrap();
+        assert!(
+            gate.read(&mut buf).await.is_err(),
+            "bare-LF request refused"
+        );
+        drop(gate);
+        let mut back = Vec::new();
+        client_read.read_to_end(&mut back).await.unwrap();
+        assert!(String::from_utf8_lossy(&back).contains("HTTP/1.1 400 "));
+    }
+
+    #[tokio::test]
+    async fn switched_protocols_pass_bytes_through() {
+        let (client, server) = tokio::io::duplex(1 << 16);
+        let (_client_read, mut client_write) = tokio::io::split(client);
+        let mut gate = ClientIo::http1(server, &[], LIMITS);
+        client_write
+            .write_all(
+                b"GET /ws HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n",
+            )
+            .await
+            .unwrap();
+        let mut buf = vec![0u8; 4096];
+        gate.read(&mut buf).await.unwrap();
+        gate.write_all(b"HTTP/1.1 101 Switching Protocols\r\n\r\n")
+            .await
+            .unwrap();
+        client_write
+            .write_all(b"\x81\x05\nbare\nbytes")
+            .await
+            .unwrap();
+        let n = gate.read(&mut buf).await.unwrap();
+        assert_eq!(&buf[..n], b"\x81\x05\nbare\nbytes");
     }
 
     #[tokio::test]

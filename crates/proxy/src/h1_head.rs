@@ -162,7 +162,8 @@ pub fn check_head(head: &[u8], max_uri: usize) -> Result<HeadInfo, Violation> {
     };
     Ok(HeadInfo {
         framing,
-        upgrade: connection_upgrade && upgrade_field,
+        // hyper upgrades HTTP/1.1 connections only.
+        upgrade: connection_upgrade && upgrade_field && !http10,
     })
 }
 
@@ -185,6 +186,18 @@ fn request_line_version(line: &[u8], max_uri: usize) -> Result<bool, Violation> 
     }
     if target.is_empty() || target.iter().any(|&b| b <= 0x20 || b == 0x7f) {
         return Err(Violation::BadRequest("invalid request target"));
+    }
+    // RFC 9112 §3.2: origin-form; absolute-form; authority-form for CONNECT; `*` for OPTIONS.
+    let absolute = |scheme: &[u8]| {
+        target.len() > scheme.len() && target[..scheme.len()].eq_ignore_ascii_case(scheme)
+    };
+    let form_ok = target[0] == b'/'
+        || absolute(b"http://")
+        || absolute(b"https://")
+        || (target == b"*" && method == b"OPTIONS")
+        || method == b"CONNECT";
+    if !form_ok {
+        return Err(Violation::BadRequest("invalid request target form"));
     }
     match version {
         b"HTTP/1.1" => Ok(false),
@@ -348,6 +361,9 @@ mod tests {
             "G(T / HTTP/1.1\r\nHost: a\r\n\r\n",
             "GET /\x7f HTTP/1.1\r\nHost: a\r\n\r\n",
             "GET /\x01 HTTP/1.1\r\nHost: a\r\n\r\n",
+            "GET www.example.com HTTP/1.1\r\nHost: a\r\n\r\n",
+            "GET * HTTP/1.1\r\nHost: a\r\n\r\n",
+            "GET \\\\x HTTP/1.1\r\nHost: a\r\n\r\n",
         ];
         for b in bad {
             assert!(matches!(check(b), Err(Violation::BadRequest(_))), "{b:?}");

@@ -31,6 +31,8 @@ pub async fn handle(
     let started = Instant::now();
     let rt = dp.runtime();
     let request_id = request_id(req.headers());
+    // IPv4 clients of a dual-stack listener arrive as ::ffff:a.b.c.d.
+    let peer = SocketAddr::new(peer.ip().to_canonical(), peer.port());
     let client = client_ip(peer.ip(), req.headers(), &rt.config.server.trusted_proxies);
     let host = request_host(&req);
     let on_upgrade = is_upgrade(&req).then(|| hyper::upgrade::on(&mut req));
@@ -239,7 +241,7 @@ async fn route_and_serve(
                 waf_hook::record(sink, &ctx, &verdict);
             }
             if let Some(top) = verdict.strongest() {
-                tracing::info!(request_id, client = %record.client, category = top.category.name(), detector = top.detector, confidence = top.confidence, location = %top.location, blocked, "waf finding");
+                tracing::info!(request_id, client = %record.client, category = top.category.name(), detector = top.detector, confidence = top.confidence, location = ?top.location, blocked, "waf finding");
             }
         } else {
             record.waf_action = "pass";
@@ -304,6 +306,7 @@ async fn route_and_serve(
                 peer: peer.ip(),
                 peer_trusted,
                 host: &host,
+                authority: request_authority(&parts),
                 request_id,
                 upgrade: on_upgrade.is_some(),
             };
@@ -335,7 +338,11 @@ async fn route_and_serve(
                     if resp.status() == StatusCode::SWITCHING_PROTOCOLS {
                         if let Some(client_side) = on_upgrade {
                             let upstream_side = hyper::upgrade::on(&mut resp);
-                            tokio::spawn(tunnel(client_side, upstream_side));
+                            let lease = resp.body_mut().take_lease();
+                            tokio::spawn(async move {
+                                tunnel(client_side, upstream_side).await;
+                                drop(lease);
+                            });
                         }
                         let (mut p, _) = resp.into_parts();
                         forward::strip_hop_by_hop(&mut p.headers, true);
@@ -416,18 +423,30 @@ fn request_id(headers: &http::HeaderMap) -> String {
 /// Host without port, lowercase: the authority of an absolute-form target wins over the
 /// Host field (RFC 9112 §3.2.2); HTTP/2 uses `:authority`.
 fn request_host(req: &Request<Incoming>) -> Option<String> {
-    let raw = match req.uri().authority() {
-        Some(a) => a.as_str().to_string(),
-        None => req.headers().get(header::HOST)?.to_str().ok()?.to_string(),
+    let host = match req.uri().host() {
+        Some(h) => h.to_string(),
+        None => {
+            let raw = req.headers().get(header::HOST)?.to_str().ok()?;
+            match raw.strip_prefix('[') {
+                Some(rest) => format!("[{}]", rest.split(']').next()?),
+                None => raw.rsplit_once(':').map_or(raw, |(h, _)| h).to_string(),
+            }
+        }
     };
-    let host = if let Some(rest) = raw.strip_prefix('[') {
-        format!("[{}]", rest.split(']').next()?)
-    } else {
-        raw.rsplit_once(':')
-            .map_or(raw.as_str(), |(h, _)| h)
-            .to_string()
-    };
-    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+    // `example.com.` is `example.com`: a trailing dot must not dodge an exact host route.
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    (!host.is_empty()).then_some(host)
+}
+
+/// The authority (host and port) the client addressed, as the upstream should see it in
+/// Host: an absolute-form target's or HTTP/2's `:authority` wins over the Host field.
+fn request_authority(parts: &http::request::Parts) -> Option<String> {
+    let a = parts.uri.authority()?;
+    let host = parts.uri.host()?;
+    Some(match a.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_string(),
+    })
 }
 
 fn is_upgrade(req: &Request<Incoming>) -> bool {

@@ -41,9 +41,11 @@ pub async fn serve(
         .map_err(|_| StaticError::NotFound)?;
     if meta.is_dir() {
         if !raw_path.ends_with('/') {
+            // One leading slash: `//docs` must not become a protocol-relative `//docs/`.
+            let path = format!("/{}", raw_path.trim_start_matches('/'));
             let location = match query {
-                Some(q) => format!("{raw_path}/?{q}"),
-                None => format!("{raw_path}/"),
+                Some(q) => format!("{path}/?{q}"),
+                None => format!("{path}/"),
             };
             let mut r = Response::new(empty());
             *r.status_mut() = StatusCode::MOVED_PERMANENTLY;
@@ -161,11 +163,9 @@ fn safe_relative(raw_path: &str) -> Option<PathBuf> {
         if seg.is_empty() {
             continue;
         }
-        if seg == "."
-            || seg == ".."
-            || seg.contains(['\\', '\0', ':'])
-            || seg.chars().any(char::is_control)
-        {
+        // `.`, `..` and hidden files (`.env`, `.git/`) are never served; `.well-known` is.
+        let hidden = seg.starts_with('.') && seg != ".well-known";
+        if hidden || seg.contains(['\\', '\0', ':']) || seg.chars().any(char::is_control) {
             return None;
         }
         out.push(seg);
@@ -318,6 +318,12 @@ mod tests {
             Some(PathBuf::from("css/site main.css"))
         );
         assert_eq!(safe_relative("/"), Some(PathBuf::new()));
+        assert_eq!(safe_relative("/.env"), None);
+        assert_eq!(safe_relative("/.git/config"), None);
+        assert_eq!(
+            safe_relative("/.well-known/security.txt"),
+            Some(PathBuf::from(".well-known/security.txt"))
+        );
         // Double encoding decodes once: a file literally named "%2e%2e".
         assert_eq!(safe_relative("/%252e%252e"), Some(PathBuf::from("%2e%2e")));
     }

@@ -132,6 +132,7 @@ impl Pool {
                 inner: body,
                 sender,
                 pool: Arc::clone(self),
+                guard: None,
             };
             if done {
                 pooled.release();
@@ -146,9 +147,21 @@ pub struct PooledBody {
     inner: Incoming,
     sender: Option<Sender>,
     pool: Arc<Pool>,
+    /// What must live as long as the response (the balancer's in-flight count).
+    guard: Option<crate::balancer::Lease>,
 }
 
 impl PooledBody {
+    /// Keeps `lease` until the body is dropped.
+    pub fn hold(&mut self, lease: crate::balancer::Lease) {
+        self.guard = Some(lease);
+    }
+
+    /// Takes the lease back (to keep it for an upgraded connection's lifetime).
+    pub fn take_lease(&mut self) -> Option<crate::balancer::Lease> {
+        self.guard.take()
+    }
+
     fn release(&mut self) {
         if let Some(s) = self.sender.take() {
             self.pool.put_back(s);

@@ -89,10 +89,19 @@ impl RateLimit {
                     };
                 }
                 // milli-tokens per ms = limit * 1000 / window
+                // Time may arrive slightly out of order from concurrent callers: never
+                // go back. Only the time that produced whole milli-tokens is consumed, so
+                // slow rates (30/minute) still refill under a stream of close requests.
+                let rate = self.limit.saturating_mul(1000).max(1);
                 let elapsed = now_ms.saturating_sub(c.at_ms);
-                let refill = elapsed.saturating_mul(self.limit.saturating_mul(1000)) / window;
-                c.value = (c.value + refill).min(capacity);
-                c.at_ms = now_ms;
+                let refill = elapsed.saturating_mul(rate) / window;
+                if c.value + refill >= capacity {
+                    c.value = capacity;
+                    c.at_ms = c.at_ms.max(now_ms);
+                } else {
+                    c.value += refill;
+                    c.at_ms += refill * window / rate;
+                }
                 let per_token_ms = (window / self.limit.max(1)).max(1);
                 if c.value >= 1000 {
                     c.value -= 1000;
@@ -123,6 +132,9 @@ impl RateLimit {
                         initialised: true,
                     };
                 }
+                // A caller with an older clock than the last one counts in the current window.
+                let start = start.max(c.at_ms);
+                let now_ms = now_ms.max(start);
                 if start != c.at_ms {
                     c.previous = if start - c.at_ms == window {
                         c.value
@@ -260,6 +272,46 @@ mod tests {
             "one token refilled after 100 ms"
         );
         assert!(!l.apply(&mut c, 101).allowed);
+    }
+
+    #[test]
+    fn slow_token_bucket_refills_under_a_stream_of_close_requests() {
+        // 30 per minute = one token every 2 s; requests every millisecond must still get
+        // about one through every 2 s, not none.
+        let l = RateLimit {
+            limit: 30,
+            window_ms: 60_000,
+            burst: 1,
+            algorithm: Algorithm::TokenBucket,
+        };
+        let mut c = Counter::default();
+        let allowed = (0..10_000u64)
+            .filter(|t| l.apply(&mut c, *t).allowed)
+            .count();
+        assert!((5..=6).contains(&allowed), "{allowed} allowed in 10 s");
+    }
+
+    #[test]
+    fn clocks_out_of_order_do_not_panic_or_reset() {
+        for algorithm in [
+            Algorithm::TokenBucket,
+            Algorithm::SlidingWindow,
+            Algorithm::FixedWindow,
+        ] {
+            let l = RateLimit {
+                limit: 2,
+                window_ms: 1000,
+                burst: 2,
+                algorithm,
+            };
+            let mut c = Counter::default();
+            assert!(l.apply(&mut c, 1500).allowed);
+            assert!(l.apply(&mut c, 999).allowed, "{algorithm:?}");
+            assert!(
+                !l.apply(&mut c, 1400).allowed,
+                "{algorithm:?}: the earlier clock must not reset the count"
+            );
+        }
     }
 
     #[test]

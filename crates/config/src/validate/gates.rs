@@ -15,7 +15,7 @@ pub(super) fn gates(
     errs: &mut Errors,
 ) -> GatesConfig {
     let lists = raw.ip_lists.take().unwrap_or_default();
-    GatesConfig {
+    let gates = GatesConfig {
         ip_allow: nets(errs, "waf.ip_lists.allow", lists.allow.as_deref()),
         ip_deny: nets(errs, "waf.ip_lists.deny", lists.deny.as_deref()),
         threat_feeds: threat_feeds(integrations, ctx, errs),
@@ -23,7 +23,28 @@ pub(super) fn gates(
         rate_limits: rate_limits(raw, errs),
         bot: bot(raw, errs),
         custom_rules: custom_rules(raw, errs),
+    };
+    // A challenge needs the JavaScript challenge; a country condition needs a database.
+    let challenge_on = gates.bot.as_ref().is_some_and(|b| b.javascript_challenge);
+    for r in &gates.custom_rules {
+        if r.action == RuleAction::Challenge && !challenge_on {
+            errs.push(
+                format!("waf.custom_rules ({}).action", r.name),
+                "challenge needs waf.bot_protection.enabled: true with javascript_challenge: true",
+            );
+        }
+        if r.conditions
+            .iter()
+            .any(|c| matches!(c.field, RuleField::Country))
+            && gates.geo.is_none()
+        {
+            errs.push(
+                format!("waf.custom_rules ({}).conditions", r.name),
+                "country conditions need waf.geo_blocking with a geoip_database",
+            );
+        }
     }
+    gates
 }
 
 fn nets(errs: &mut Errors, key: &str, list: Option<&[String]>) -> Vec<ipnet::IpNet> {

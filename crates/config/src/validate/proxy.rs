@@ -99,6 +99,13 @@ fn upstream(i: usize, raw: RawUpstream, ctx: &Context, errs: &mut Errors) -> Ups
                         errs.push(format!("{sk}.host"), "missing host");
                         String::new()
                     });
+                    let bare = host.trim_matches(['[', ']']);
+                    if host.contains(':') && bare.parse::<std::net::Ipv6Addr>().is_err() {
+                        errs.push(
+                            format!("{sk}.host"),
+                            format!("{host:?}: give the port in port, not in host"),
+                        );
+                    }
                     if host.is_empty() || host.contains(['/', ' ', '@']) {
                         errs.push(
                             format!("{sk}.host"),
@@ -268,6 +275,12 @@ fn host_pattern(h: &str) -> Result<HostPattern, String> {
             return Err(format!("invalid wildcard host {h:?}; write *.example.com"));
         }
         return Ok(HostPattern::Suffix(format!(".{rest}")));
+    }
+    if h.contains(':') && !h.starts_with('[') {
+        return Err(format!(
+            "host {h:?} has a port; hosts match without the port (write {:?})",
+            h.split(':').next().unwrap_or("")
+        ));
     }
     if h.is_empty() || h.contains(['*', '/', ' ']) {
         return Err(format!(

@@ -47,12 +47,18 @@ pub(super) fn server(raw: RawServer, errs: &mut Errors) -> ServerConfig {
         ) as usize,
         keepalive_timeout: seconds(errs, "server.keepalive_timeout", raw.keepalive_timeout, 75),
         request_timeout: seconds(errs, "server.request_timeout", raw.request_timeout, 60),
-        max_request_size: size(
-            errs,
-            "server.max_request_size",
-            raw.max_request_size.as_deref(),
-            10 << 20,
-        ),
+        max_request_size: {
+            let m = size(
+                errs,
+                "server.max_request_size",
+                raw.max_request_size.as_deref(),
+                10 << 20,
+            );
+            if m < 1024 {
+                errs.push("server.max_request_size", "must be at least 1KB");
+            }
+            m
+        },
         max_header_size: {
             let s = size(
                 errs,

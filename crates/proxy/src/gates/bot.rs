@@ -124,6 +124,7 @@ impl BotScorer {
     }
 
     pub fn score(&self, headers: &HeaderMap, client: IpAddr, now_ms: u64) -> BotScore {
+        let client = subscriber(client);
         let ua = headers
             .get(http::header::USER_AGENT)
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
@@ -211,6 +212,7 @@ impl BotScorer {
 
     /// Records the response a client got, for behavioural scoring.
     pub fn observe(&self, client: IpAddr, status: u16, now_ms: u64) {
+        let client = subscriber(client);
         if !self.config.behavioral_analysis {
             return;
         }
@@ -235,6 +237,14 @@ impl BotScorer {
         if status >= 400 {
             b.errors += 1;
         }
+    }
+}
+
+/// IPv4 as is, IPv6 by its /64 (see `rate_limits::client_key`).
+fn subscriber(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => IpAddr::V6((u128::from(v6) & !((1u128 << 64) - 1)).into()),
+        v4 => v4,
     }
 }
 

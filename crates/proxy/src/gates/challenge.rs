@@ -46,10 +46,16 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
 }
 
 impl Challenge {
-    pub fn new(secret: Option<&str>, ttl: Duration, difficulty: u32) -> Challenge {
+    /// `secret` from the config, else `fallback_key` (random per process).
+    pub fn new(
+        secret: Option<&str>,
+        fallback_key: &[u8],
+        ttl: Duration,
+        difficulty: u32,
+    ) -> Challenge {
         let key = match secret {
             Some(s) => s.as_bytes().to_vec(),
-            None => (0..32).map(|_| rand::random::<u8>()).collect(),
+            None => fallback_key.to_vec(),
         };
         Challenge {
             key,
@@ -164,10 +170,12 @@ impl Challenge {
 
 /// Only local paths may be returned to (no open redirect).
 pub fn safe_return(target: &str) -> &str {
-    if target.starts_with('/')
-        && !target.starts_with("//")
-        && !target.starts_with("/\\")
-        && !target.contains(['\r', '\n'])
+    let b = target.as_bytes();
+    // A path on this site: no `//` or `/\` (protocol-relative), no whitespace or control
+    // characters that browsers would strip before following it.
+    if b.first() == Some(&b'/')
+        && b.get(1) != Some(&b'/')
+        && b.iter().all(|&c| c > 0x20 && c < 0x7f && c != b'\\')
     {
         target
     } else {
@@ -207,7 +215,12 @@ mod tests {
 
     #[test]
     fn solved_challenge_yields_a_cookie_bound_to_client_and_time() {
-        let c = Challenge::new(Some("0123456789abcdef-secret"), Duration::from_secs(60), 8);
+        let c = Challenge::new(
+            Some("0123456789abcdef-secret"),
+            &[],
+            Duration::from_secs(60),
+            8,
+        );
         let ip: IpAddr = "198.51.100.1".parse().unwrap();
         let nonce = c.nonce(ip, 1000);
         let answer = work(&c, &nonce);
@@ -230,13 +243,18 @@ mod tests {
             !c.cleared(Some(&forged), ip, "UA", 1001),
             "forged signature"
         );
-        let other = Challenge::new(Some("another-secret-of-16+"), Duration::from_secs(60), 8);
+        let other = Challenge::new(
+            Some("another-secret-of-16+"),
+            &[],
+            Duration::from_secs(60),
+            8,
+        );
         assert!(!other.cleared(Some(&header), ip, "UA", 1001), "other key");
     }
 
     #[test]
     fn wrong_work_or_foreign_nonce_is_refused() {
-        let c = Challenge::new(None, Duration::from_secs(60), 12);
+        let c = Challenge::new(None, &[7; 32], Duration::from_secs(60), 12);
         let ip: IpAddr = "198.51.100.1".parse().unwrap();
         let nonce = c.nonce(ip, 1000);
         let answer = work(&c, &nonce);
@@ -258,5 +276,7 @@ mod tests {
         assert_eq!(safe_return("/a?b=1"), "/a?b=1");
         assert_eq!(safe_return("//evil.example/"), "/");
         assert_eq!(safe_return("https://evil.example/"), "/");
+        assert_eq!(safe_return("/\t/evil.example/"), "/");
+        assert_eq!(safe_return("/\\evil.example/"), "/");
     }
 }

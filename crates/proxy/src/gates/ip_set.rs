@@ -34,8 +34,9 @@ type AddrSet = HashSet<u128, BuildHasherDefault<AddrHasher>>;
 
 #[derive(Debug, Default, Clone)]
 pub struct IpSet {
-    /// (prefix length, network addresses masked to it), IPv4 mapped into IPv6 space.
-    by_prefix: Vec<(u8, AddrSet)>,
+    /// (is IPv4, prefix length, network addresses masked to it); IPv4 is stored mapped into
+    /// IPv6 space but kept apart, so `::/8` does not swallow every IPv4 client.
+    by_prefix: Vec<(bool, u8, AddrSet)>,
     len: usize,
 }
 
@@ -61,13 +62,17 @@ impl IpSet {
     }
 
     pub fn insert(&mut self, net: IpNet) {
-        let bits = match net {
-            IpNet::V4(n) => n.prefix_len() + 96,
-            IpNet::V6(n) => n.prefix_len(),
+        let (v4, bits) = match net {
+            IpNet::V4(n) => (true, n.prefix_len() + 96),
+            IpNet::V6(n) => (false, n.prefix_len()),
         };
         let k = key(net.network()) & mask(bits);
-        match self.by_prefix.iter_mut().find(|(b, _)| *b == bits) {
-            Some((_, set)) => {
+        match self
+            .by_prefix
+            .iter_mut()
+            .find(|(f, b, _)| *f == v4 && *b == bits)
+        {
+            Some((_, _, set)) => {
                 if set.insert(k) {
                     self.len += 1;
                 }
@@ -75,20 +80,22 @@ impl IpSet {
             None => {
                 let mut set = AddrSet::default();
                 set.insert(k);
-                self.by_prefix.push((bits, set));
+                self.by_prefix.push((v4, bits, set));
                 self.len += 1;
-                self.by_prefix.sort_by(|a, b| b.0.cmp(&a.0));
+                self.by_prefix.sort_by(|a, b| b.1.cmp(&a.1));
             }
         }
     }
 
     /// The longest matching prefix length, if any entry contains `ip`.
     pub fn lookup(&self, ip: IpAddr) -> Option<u8> {
+        let ip = ip.to_canonical();
+        let v4 = ip.is_ipv4();
         let k = key(ip);
         self.by_prefix
             .iter()
-            .find(|(bits, set)| set.contains(&(k & mask(*bits))))
-            .map(|(b, _)| *b)
+            .find(|(f, bits, set)| *f == v4 && set.contains(&(k & mask(*bits))))
+            .map(|(_, b, _)| *b)
     }
 
     pub fn contains(&self, ip: IpAddr) -> bool {
@@ -171,5 +178,11 @@ mod tests {
         let set: IpSet = ["0.0.0.0/0".parse().unwrap()].into_iter().collect();
         assert!(set.contains(ip("8.8.8.8")));
         assert!(!set.contains(ip("2001:db8::1")));
+        let v6: IpSet = ["::/8".parse().unwrap()].into_iter().collect();
+        assert!(
+            !v6.contains(ip("8.8.8.8")),
+            "an IPv6 range does not cover IPv4 clients"
+        );
+        assert!(v6.contains(ip("::1")));
     }
 }

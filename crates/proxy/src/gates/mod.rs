@@ -34,12 +34,16 @@ use waf_state::MemoryRateStore;
 #[derive(Clone)]
 pub struct SharedState {
     pub rates: Arc<MemoryRateStore>,
+    /// Challenge key when `challenge_secret` is not set: random per process, kept across
+    /// reloads so passed challenges stay valid.
+    pub challenge_key: Arc<[u8; 32]>,
 }
 
 impl Default for SharedState {
     fn default() -> Self {
         SharedState {
             rates: Arc::new(MemoryRateStore::new(1_000_000)),
+            challenge_key: Arc::new(rand::random()),
         }
     }
 }
@@ -138,13 +142,27 @@ impl Gates {
             deny: config.ip_deny.iter().copied().collect(),
             feeds,
             geo,
-            rates: config
-                .rate_limits
-                .as_ref()
-                .map(|r| RateLimiter::new(r, Arc::clone(&shared.rates))),
+            // Rules with `rate_limit` conditions count in the store even without limits of
+            // their own.
+            rates: match &config.rate_limits {
+                Some(r) => Some(RateLimiter::new(r, Arc::clone(&shared.rates))),
+                None if config.custom_rules.iter().any(|r| {
+                    r.conditions
+                        .iter()
+                        .any(|c| matches!(c.field, waf_config::RuleField::RateLimit(_)))
+                }) =>
+                {
+                    Some(RateLimiter::new(
+                        &Default::default(),
+                        Arc::clone(&shared.rates),
+                    ))
+                }
+                None => None,
+            },
             challenge: bot.as_ref().filter(|b| b.javascript_challenge).map(|b| {
                 Challenge::new(
                     b.challenge_secret.as_deref(),
+                    &shared.challenge_key[..],
                     b.challenge_ttl,
                     b.challenge_difficulty,
                 )
@@ -255,6 +273,8 @@ impl Gates {
                         out.action = Some(GateAction::Block);
                         return out;
                     }
+                    // A client that passed the challenge goes on to the next gates.
+                    RuleAction::Challenge if self.cleared(req) => {}
                     RuleAction::Challenge => {
                         out.action = Some(self.challenge_or_block(req));
                         return out;
@@ -317,23 +337,8 @@ impl Gates {
         // 5. Bots.
         if let Some(bot) = &self.bot {
             let mut s = bot.score(req.headers, req.client, req.now_ms);
-            if !s.certain && s.score >= bot.config.challenge_threshold {
-                let ua = req
-                    .headers
-                    .get(http::header::USER_AGENT)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("");
-                let cookie = req
-                    .headers
-                    .get(http::header::COOKIE)
-                    .and_then(|v| v.to_str().ok());
-                if self
-                    .challenge
-                    .as_ref()
-                    .is_some_and(|c| c.cleared(cookie, req.client, ua, req.now_s))
-                {
-                    s.score = 0.0;
-                }
+            if !s.certain && s.score >= bot.config.challenge_threshold && self.cleared(req) {
+                s.score = 0.0;
             }
             if s.score >= bot.config.detection_threshold {
                 out.findings
@@ -346,6 +351,22 @@ impl Gates {
             }
         }
         out
+    }
+
+    /// Whether the request carries a valid clearance cookie.
+    fn cleared(&self, req: &GateInput<'_>) -> bool {
+        let ua = req
+            .headers
+            .get(http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let cookie = req
+            .headers
+            .get(http::header::COOKIE)
+            .and_then(|v| v.to_str().ok());
+        self.challenge
+            .as_ref()
+            .is_some_and(|c| c.cleared(cookie, req.client, ua, req.now_s))
     }
 
     /// A challenge for page loads when the JavaScript challenge is on; a block otherwise.

@@ -21,6 +21,18 @@ pub fn to_limit(s: &RateSpec) -> RateLimit {
     }
 }
 
+/// The key a client is counted under: its IPv4 address, or its IPv6 /64 (one subscriber
+/// usually holds a whole /64 and could otherwise rotate through its addresses).
+pub fn client_key(ip: IpAddr) -> String {
+    match ip.to_canonical() {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+    }
+}
+
 pub struct RateLimiter {
     store: Arc<MemoryRateStore>,
     global: Vec<RateLimit>,
@@ -85,7 +97,7 @@ impl RateLimiter {
 
     /// Counts the request against every applicable limit; the first refusal wins.
     pub fn check(&self, client: IpAddr, path: &str, now_ms: u64) -> Result<(), Limited> {
-        let ip = client.to_string();
+        let ip = client_key(client);
         let apply = |policy: &str, key: &str, limits: &[RateLimit]| -> Result<(), Limited> {
             for l in limits {
                 let d = self.store.apply(key, l, now_ms);

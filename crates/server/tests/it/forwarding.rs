@@ -29,12 +29,17 @@ fn hop_by_hop_fields_are_removed_both_ways() {
 fn forwarded_for_is_trusted_only_from_trusted_proxies() {
     let b = Backend::start("b");
     let p = Proxy::start(&config(b.port, "", ""));
-    p.get("/", "X-Forwarded-For: 6.6.6.6\r\n");
+    p.get(
+        "/",
+        "X-Forwarded-For: 6.6.6.6\r\nForwarded: for=6.6.6.6\r\nX-Real-IP: 6.6.6.6\r\n",
+    );
     assert_eq!(
         b.last().header("x-forwarded-for"),
         Some("127.0.0.1"),
         "an untrusted claim is replaced"
     );
+    assert_eq!(b.last().header("forwarded"), None);
+    assert_eq!(b.last().header("x-real-ip"), None);
 
     let p = Proxy::start(&config(b.port, "", "  trusted_proxies: [127.0.0.1/32]\n"));
     p.get("/", "X-Forwarded-For: 198.51.100.4\r\n");
@@ -102,6 +107,15 @@ fn routes_match_host_path_and_conditions_in_order_else_404() {
         b"GET http://a.example.com/api/z HTTP/1.1\r\nHost: other\r\nConnection: close\r\n\r\n",
     ));
     assert_eq!(r.text(), "api");
+    assert_eq!(
+        api.last().header("host"),
+        Some("a.example.com"),
+        "the upstream serves the host that was routed"
+    );
+    // Authority-form and other target forms are refused.
+    assert!(p
+        .raw(b"GET a.example.com HTTP/1.1\r\nHost: a.example.com\r\n\r\n")
+        .starts_with(b"HTTP/1.1 400"));
 }
 
 #[test]

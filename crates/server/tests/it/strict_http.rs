@@ -52,6 +52,20 @@ fn every_malformed_case_gets_400_closed_and_never_reaches_upstream() {
 }
 
 #[test]
+fn a_refused_upgrade_does_not_switch_the_gate_off() {
+    let (p, b) = proxy_and_backend();
+    // The upstream answers the upgrade request with 200 (no 101): the connection stays
+    // HTTP/1 and the next, malformed request is refused before any upstream sees it.
+    let raw = p.raw(b"GET /a HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: nope\r\n\r\nPOST /b HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+    let text = String::from_utf8_lossy(&raw);
+    assert!(text.contains("HTTP/1.1 400"), "{text}");
+    assert!(
+        b.seen.lock().unwrap().iter().all(|s| s.target != "/b"),
+        "the smuggled request reached the upstream"
+    );
+}
+
+#[test]
 fn long_uri_is_414_and_large_head_431() {
     let (p, b) = proxy_and_backend();
     let uri = format!("GET /{} HTTP/1.1\r\nHost: a\r\n\r\n", "a".repeat(2000));

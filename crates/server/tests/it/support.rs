@@ -322,7 +322,10 @@ async fn respond(
     name: String,
     seen: Arc<Mutex<Vec<Seen>>>,
 ) -> Result<Response<Full<Bytes>>, hyper::Error> {
-    let upgrade = req.headers().contains_key("upgrade");
+    let upgrade = req
+        .headers()
+        .get("upgrade")
+        .is_some_and(|v| v == "websocket");
     let on_upgrade = upgrade.then(|| hyper::upgrade::on(&mut req));
     let (parts, body) = req.into_parts();
     let body = body
