@@ -667,7 +667,8 @@ mod tests {
             .await
             .unwrap();
         let mut buf = vec![0u8; 4096];
-        gate.read(&mut buf).await.unwrap();
+        let n = gate.read(&mut buf).await.unwrap();
+        assert!(buf[..n].ends_with(b"\r\n\r\n"));
         gate.write_all(b"HTTP/1.1 101 Switching Protocols\r\n\r\n")
             .await
             .unwrap();

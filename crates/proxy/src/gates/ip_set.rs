@@ -82,7 +82,7 @@ impl IpSet {
                 set.insert(k);
                 self.by_prefix.push((v4, bits, set));
                 self.len += 1;
-                self.by_prefix.sort_by(|a, b| b.1.cmp(&a.1));
+                self.by_prefix.sort_by_key(|e| std::cmp::Reverse(e.1));
             }
         }
     }

@@ -254,7 +254,6 @@ impl Seen {
 /// a 101 for upgrade requests), recording every request.
 pub struct Backend {
     pub port: u16,
-    pub name: String,
     pub seen: Arc<Mutex<Vec<Seen>>>,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
@@ -297,7 +296,6 @@ impl Backend {
         });
         Backend {
             port,
-            name: name.to_string(),
             seen,
             _shutdown: tx,
         }
