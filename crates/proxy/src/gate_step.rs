@@ -33,10 +33,13 @@ fn now_s() -> u64 {
         .unwrap_or(0)
 }
 
+/// `path` is the normalised path ([`crate::path_norm`]).
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     rt: &Runtime,
     gates: &Gates,
     parts: &http::request::Parts,
+    path: &str,
     client: IpAddr,
     request_id: &str,
     host: &str,
@@ -94,7 +97,7 @@ pub fn run(
     let input = GateInput {
         client,
         method: &parts.method,
-        path: parts.uri.path(),
+        path,
         query: parts.uri.query(),
         headers: &parts.headers,
         now_ms,

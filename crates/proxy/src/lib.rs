@@ -20,6 +20,7 @@ pub mod h1_gate;
 pub mod h1_head;
 pub mod listener;
 pub mod log_sink;
+pub mod path_norm;
 pub mod responses;
 pub mod router;
 pub mod runtime;

@@ -118,12 +118,15 @@ async fn route_and_serve(
             "CONNECT is not supported",
         );
     }
+    // Routing, gates and the upstream see one spelling of the path; the engine sees the raw one.
+    let norm_path = crate::path_norm::normalize(parts.uri.path());
     let mut skip_waf = false;
     if let Some(gates) = &rt.gates {
         match crate::gate_step::run(
             rt,
             gates,
             &parts,
+            &norm_path,
             record.client,
             request_id,
             &host,
@@ -138,7 +141,7 @@ async fn route_and_serve(
     }
     let input = MatchInput {
         host: &host,
-        path: parts.uri.path(),
+        path: &norm_path,
         query: parts.uri.query(),
         method: parts.method.as_str(),
         headers: &parts.headers,
@@ -318,7 +321,15 @@ async fn route_and_serve(
             );
             let target = forward::Target {
                 method: &parts.method,
-                path_and_query: parts.uri.path_and_query().cloned(),
+                path_and_query: if norm_path == parts.uri.path() {
+                    parts.uri.path_and_query().cloned()
+                } else {
+                    let pq = match parts.uri.query() {
+                        Some(q) => format!("{norm_path}?{q}"),
+                        None => norm_path.to_string(),
+                    };
+                    pq.parse().ok()
+                },
             };
             let sent = forward::send(
                 balancer,

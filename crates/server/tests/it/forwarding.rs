@@ -16,6 +16,7 @@ fn hop_by_hop_fields_are_removed_both_ways() {
     let r = p.get("/x", "Connection: x-private\r\nX-Private: 1\r\nKeep-Alive: 300\r\nTE: trailers\r\nProxy-Authorization: Basic eA==\r\nX-Kept: yes\r\n");
     assert_eq!(r.status, 200);
     let seen = b.last();
+    assert_eq!(seen.target, "/x", "the upstream gets the request target");
     for gone in ["x-private", "keep-alive", "te", "proxy-authorization"] {
         assert_eq!(seen.header(gone), None, "{gone} reached the upstream");
     }
@@ -23,6 +24,14 @@ fn hop_by_hop_fields_are_removed_both_ways() {
     // The upstream's own hop-by-hop fields do not reach the client.
     assert_eq!(r.header("x-secret-hop"), None);
     assert_eq!(r.header("keep-alive"), None);
+}
+
+#[test]
+fn upstream_gets_the_normalised_path() {
+    let b = Backend::start("b");
+    let p = Proxy::start(&config(b.port, "", ""));
+    assert_eq!(p.get("//api//%76ersion?x=%41", "").status, 200);
+    assert_eq!(b.last().target, "/api/version?x=%41");
 }
 
 #[test]

@@ -154,6 +154,13 @@ fn per_ip_rate_limit_answers_429_with_policy_fields() {
         .header("ratelimit-policy")
         .unwrap()
         .starts_with("\"/login\""));
+    for other_spelling in ["//login", "/%6cogin", "/x/../login"] {
+        assert_eq!(
+            p.get(other_spelling, &from("192.0.2.12")).status,
+            429,
+            "{other_spelling} dodged the limit"
+        );
+    }
 }
 
 #[test]
