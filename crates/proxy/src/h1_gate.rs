@@ -308,6 +308,9 @@ struct Reject {
     response: Vec<u8>,
     written: usize,
     violation: Violation,
+    /// hyper wrote after the violation (a response to an earlier pipelined request, or
+    /// its own error response): then the connection just closes.
+    superseded: bool,
 }
 
 impl<S> ClientIo<S> {
@@ -391,6 +394,7 @@ impl<S> ClientIo<S> {
             response: response.into_bytes(),
             written: 0,
             violation,
+            superseded: false,
         });
     }
 
@@ -419,21 +423,10 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for ClientIo<S> {
                 this.ready -= n;
                 return Poll::Ready(Ok(()));
             }
-            if let Some(reject) = &mut this.reject {
-                while reject.written < reject.response.len() {
-                    let n = ready!(Pin::new(&mut this.inner)
-                        .poll_write(cx, &reject.response[reject.written..]))?;
-                    if n == 0 {
-                        break;
-                    }
-                    reject.written += n;
-                }
-                ready!(Pin::new(&mut this.inner).poll_flush(cx))?;
-                let _ = ready!(Pin::new(&mut this.inner).poll_shutdown(cx));
-                return Poll::Ready(Err(io::Error::new(
-                    io::ErrorKind::InvalidData,
-                    reject.violation.reason(),
-                )));
+            if this.reject.is_some() {
+                // Nothing more for hyper: it finishes what is in flight, then shuts the
+                // connection down, which is when the refusal is written (poll_shutdown).
+                return Poll::Ready(Ok(()));
             }
             if this.eof {
                 return Poll::Ready(Ok(()));
@@ -485,6 +478,11 @@ impl<S> ClientIo<S> {
     /// Watches hyper's answer to an upgrade request: 101 hands the connection over,
     /// any other final status keeps it HTTP/1 under the gate.
     fn observe_response(&mut self, first: &[u8]) {
+        if let Some(r) = &mut self.reject {
+            if r.written == 0 && !first.is_empty() {
+                r.superseded = true;
+            }
+        }
         if self.framer.state != State::AwaitUpgrade || first.is_empty() {
             return;
         }
@@ -529,7 +527,20 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for ClientIo<S> {
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
+        let this = &mut *self;
+        if let Some(reject) = this.reject.as_mut().filter(|r| !r.superseded) {
+            while reject.written < reject.response.len() {
+                let n =
+                    ready!(Pin::new(&mut this.inner)
+                        .poll_write(cx, &reject.response[reject.written..]))?;
+                if n == 0 {
+                    break;
+                }
+                reject.written += n;
+            }
+            ready!(Pin::new(&mut this.inner).poll_flush(cx))?;
+        }
+        Pin::new(&mut this.inner).poll_shutdown(cx)
     }
 }
 
@@ -552,6 +563,8 @@ mod tests {
         let mut gate = ClientIo::http1(server, &[], LIMITS);
         let mut seen = Vec::new();
         let _ = gate.read_to_end(&mut seen).await;
+        // As hyper does once the connection is done.
+        let _ = gate.shutdown().await;
         drop(gate);
         let mut back = Vec::new();
         client_read.read_to_end(&mut back).await.unwrap();
@@ -645,10 +658,12 @@ mod tests {
         gate.write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n")
             .await
             .unwrap();
-        assert!(
-            gate.read(&mut buf).await.is_err(),
-            "bare-LF request refused"
+        assert_eq!(
+            gate.read(&mut buf).await.unwrap(),
+            0,
+            "bare-LF request withheld"
         );
+        gate.shutdown().await.unwrap();
         drop(gate);
         let mut back = Vec::new();
         client_read.read_to_end(&mut back).await.unwrap();

@@ -146,7 +146,10 @@ async fn serve_connection(
             .timer(TokioTimer::new())
             .header_read_timeout(server.keepalive_timeout)
             .keep_alive(true)
-            .half_close(false)
+            // A client may close its write side and still wait for the answer; the gate
+            // relies on this too: it ends the read side at a refused request so that hyper
+            // completes what is in flight before the refusal is written at shutdown.
+            .half_close(true)
             .max_buf_size((server.max_header_size + server.max_uri_length).max(16 * 1024) * 2)
             .serve_connection(io, svc)
             .with_upgrades();

@@ -206,11 +206,15 @@ async fn route_and_serve(
                     )
                 }
                 Err(BufferError::Broken) => {
-                    return err(
+                    // The framing is broken: nothing more can be read on this connection.
+                    let mut r = err(
                         StatusCode::BAD_REQUEST,
                         "bad_request",
                         "malformed request body",
-                    )
+                    );
+                    r.headers_mut()
+                        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+                    return r;
                 }
             }
         } else {
