@@ -311,7 +311,7 @@ pub struct GatesConfig {
 pub struct ThreatFeed {
     pub name: String,
     pub source: FeedSource,
-    pub api_key: Option<String>,
+    pub api_key: Option<Secret>,
     pub refresh: Duration,
 }
 
@@ -373,7 +373,7 @@ pub struct BotConfig {
     pub allowed_user_agents: Vec<UserAgentPattern>,
     pub behavioral_analysis: bool,
     pub javascript_challenge: bool,
-    pub challenge_secret: Option<String>,
+    pub challenge_secret: Option<Secret>,
     pub challenge_ttl: Duration,
     pub challenge_difficulty: u32,
 }
@@ -449,5 +449,25 @@ impl RuleAction {
             RuleAction::Challenge => "challenge",
             RuleAction::Log => "log",
         }
+    }
+}
+
+/// A secret from the configuration: usable, never printed (`Debug` shows `"***"`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("\"***\"")
     }
 }

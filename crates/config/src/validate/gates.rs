@@ -99,7 +99,7 @@ fn threat_feeds(
         feeds.push(ThreatFeed {
             name: p.name.clone().unwrap_or_else(|| format!("feed{i}")),
             source,
-            api_key: p.api_key.clone(),
+            api_key: p.api_key.clone().map(Secret::new),
             refresh: Duration::from_secs(in_range(
                 errs,
                 &format!("{key}.update_interval"),
@@ -372,7 +372,7 @@ fn bot(raw: &mut RawWaf, errs: &mut Errors) -> Option<BotConfig> {
         ),
         behavioral_analysis: b.behavioral_analysis.unwrap_or(true),
         javascript_challenge: b.javascript_challenge.unwrap_or(true),
-        challenge_secret: b.challenge_secret.clone(),
+        challenge_secret: b.challenge_secret.clone().map(Secret::new),
         challenge_ttl: Duration::from_secs(in_range(
             errs,
             "waf.bot_protection.challenge_ttl",

@@ -79,6 +79,18 @@ fn holds<'a>(
         (RuleField::Ip, RuleOperator::InSubnet(nets)) => {
             nets.iter().any(|n| n.contains(&input.client))
         }
+        // Repeated headers and arguments: any occurrence counts (backends differ in which
+        // one they read, so a rule must not be dodged by repeating a field).
+        (RuleField::Header(name), RuleOperator::Match(op)) => input
+            .headers
+            .iter()
+            .filter(|(n, _)| n.as_str() == name.as_str())
+            .any(|(_, v)| op.matches(&String::from_utf8_lossy(v.as_bytes()))),
+        (RuleField::Query(Some(name)), RuleOperator::Match(op)) => cache
+            .query
+            .get_or_insert_with(|| query_pairs(input.query.unwrap_or("")))
+            .iter()
+            .any(|(k, v)| k == name && op.matches(v)),
         (field, RuleOperator::Match(op)) => {
             let value: Option<std::borrow::Cow<'_, str>> = match field {
                 RuleField::Path => Some(input.path.into()),
@@ -152,4 +164,48 @@ fn query_pairs(query: &str) -> Vec<(String, String)> {
             (dec(k), dec(v))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(yaml_rules: &str) -> Vec<CustomRule> {
+        let yaml = format!("waf:\n  custom_rules:\n{yaml_rules}proxy:\n  upstreams: [{{name: a, servers: [{{host: 127.0.0.1, port: 1}}]}}]\n  routes: [{{pattern: /, upstream: a}}]\n");
+        waf_config::parse(&yaml, std::path::Path::new("/"))
+            .unwrap()
+            .waf
+            .gates
+            .custom_rules
+    }
+
+    fn decide(
+        rules: &[CustomRule],
+        query: Option<&str>,
+        headers: &http::HeaderMap,
+    ) -> Option<String> {
+        let input = RuleInput {
+            client: "192.0.2.1".parse().unwrap(),
+            method: "GET",
+            path: "/",
+            query,
+            headers,
+            now_ms: 0,
+        };
+        evaluate(rules, &input, &mut || None, None)
+            .decided
+            .map(|r| r.name.clone())
+    }
+
+    #[test]
+    fn repeated_arguments_and_headers_cannot_dodge_a_rule() {
+        let r = rules("    - {name: q, action: block, conditions: [{type: query, name: q, operator: contains, value: evil}]}\n    - {name: h, action: block, conditions: [{type: header, name: X-T, operator: equals, value: bad}]}\n");
+        let none = http::HeaderMap::new();
+        assert_eq!(decide(&r, Some("q=ok&q=evil"), &none).as_deref(), Some("q"));
+        assert_eq!(decide(&r, Some("q=ok"), &none), None);
+        let mut h = http::HeaderMap::new();
+        h.append("x-t", "fine".parse().unwrap());
+        h.append("x-t", "bad".parse().unwrap());
+        assert_eq!(decide(&r, None, &h).as_deref(), Some("h"));
+    }
 }

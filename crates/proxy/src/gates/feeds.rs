@@ -53,7 +53,9 @@ impl Feed {
             FeedSource::File(path) => tokio::fs::read_to_string(path)
                 .await
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?,
-            FeedSource::Http(url) => fetch(url, self.config.api_key.as_deref()).await?,
+            FeedSource::Http(url) => {
+                fetch(url, self.config.api_key.as_ref().map(|k| k.expose())).await?
+            }
         };
         let set = parse(&self.config.name, &text);
         let n = set.len();
@@ -207,7 +209,7 @@ mod tests {
         let cfg = ThreatFeed {
             name: "h".into(),
             source: FeedSource::Http(format!("http://127.0.0.1:{port}/list.txt")),
-            api_key: Some("k3y".into()),
+            api_key: Some(waf_config::Secret::new("k3y")),
             refresh: Duration::from_secs(60),
         };
         let feed = Feed::open(&cfg).unwrap();

@@ -161,7 +161,7 @@ impl Gates {
             },
             challenge: bot.as_ref().filter(|b| b.javascript_challenge).map(|b| {
                 Challenge::new(
-                    b.challenge_secret.as_deref(),
+                    b.challenge_secret.as_ref().map(|s| s.expose()),
                     &shared.challenge_key[..],
                     b.challenge_ttl,
                     b.challenge_difficulty,
