@@ -131,7 +131,7 @@ pub enum Backend {
     Static(PathBuf),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UpstreamServer {
     pub host: String,
     pub port: u16,

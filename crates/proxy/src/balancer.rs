@@ -93,6 +93,18 @@ impl Balancer {
         }
     }
 
+    /// Whether this balancer was built from exactly this definition (so a reload can keep
+    /// it, with its health state and idle upstream connections).
+    pub fn same_definition(&self, algorithm: Algorithm, servers: &[UpstreamServer]) -> bool {
+        self.algorithm == algorithm
+            && self.servers.len() == servers.len()
+            && self
+                .servers
+                .iter()
+                .zip(servers)
+                .all(|(a, b)| a.config == *b)
+    }
+
     pub fn servers(&self) -> &[ServerState] {
         &self.servers
     }

@@ -42,10 +42,13 @@ pub enum UpstreamRuntime {
 impl Runtime {
     /// Builds the snapshot. Fails (naming the key) on what only the data plane can check:
     /// unknown detectors in exclusions, header values, log files that cannot be opened.
+    /// Upstreams defined exactly as in `previous` keep their balancer: health state,
+    /// in-flight counts and idle connections survive the reload.
     pub fn build(
         config: Config,
         engine: Arc<Engine>,
         shared: &SharedState,
+        previous: Option<&Runtime>,
     ) -> Result<Runtime, ConfigErrors> {
         let mut errors = Vec::new();
         let gates = if config.waf.enabled {
@@ -119,7 +122,19 @@ impl Runtime {
             .iter()
             .map(|u| match &u.backend {
                 Backend::Servers(s) => {
-                    UpstreamRuntime::Servers(Arc::new(Balancer::new(&u.name, u.algorithm, s)))
+                    let kept = previous.and_then(|p| {
+                        p.upstreams.iter().find_map(|r| match r {
+                            UpstreamRuntime::Servers(b)
+                                if b.name == u.name && b.same_definition(u.algorithm, s) =>
+                            {
+                                Some(Arc::clone(b))
+                            }
+                            _ => None,
+                        })
+                    });
+                    UpstreamRuntime::Servers(
+                        kept.unwrap_or_else(|| Arc::new(Balancer::new(&u.name, u.algorithm, s))),
+                    )
                 }
                 Backend::Static(dir) => UpstreamRuntime::Static(dir.clone()),
             })

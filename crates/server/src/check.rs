@@ -8,7 +8,12 @@ use waf_config::{Backend, HostPattern, PathPattern};
 
 pub fn run(path: &Path) -> ExitCode {
     let engine = Arc::new(waf_engine::Engine::new());
-    match crate::load(path, &engine, &waf_dataplane::gates::SharedState::default()) {
+    match crate::load(
+        path,
+        &engine,
+        &waf_dataplane::gates::SharedState::default(),
+        None,
+    ) {
         Ok(rt) => {
             print!("{}", summary(&rt));
             println!("configuration OK: {}", path.display());

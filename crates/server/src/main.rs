@@ -61,15 +61,16 @@ fn load(
     path: &Path,
     engine: &Arc<Engine>,
     shared: &SharedState,
+    previous: Option<&Runtime>,
 ) -> Result<Runtime, waf_config::ConfigErrors> {
     let config = waf_config::load(path)?;
-    Runtime::build(config, Arc::clone(engine), shared)
+    Runtime::build(config, Arc::clone(engine), shared, previous)
 }
 
 fn run(path: &Path) -> anyhow::Result<()> {
     let engine = Arc::new(Engine::new());
     let shared = SharedState::default();
-    let runtime = load(path, &engine, &shared)
+    let runtime = load(path, &engine, &shared, None)
         .map_err(|e| anyhow::anyhow!("invalid configuration {}:\n{e}", path.display()))?;
     init_tracing(&runtime.config.logging);
     let workers = runtime.config.server.workers.unwrap_or_else(|| {
@@ -195,7 +196,8 @@ async fn reload_on_sighup(
         let e = Arc::clone(&engine);
         // Opening log files and compiling happen off the async workers.
         let s = shared.clone();
-        let built = tokio::task::spawn_blocking(move || load(&p, &e, &s)).await;
+        let current = dp.runtime();
+        let built = tokio::task::spawn_blocking(move || load(&p, &e, &s, Some(&current))).await;
         match built {
             Ok(Ok(new)) => {
                 let old = dp.runtime();
