@@ -54,15 +54,7 @@ pub fn run(
     if let Some(ch) = &gates.challenge {
         if parts.uri.path() == VERIFY_PATH {
             let q = parts.uri.query().unwrap_or("");
-            let arg = |name: &str| {
-                q.split('&')
-                    .find_map(|p| p.strip_prefix(name).and_then(|v| v.strip_prefix('=')))
-                    .map(|v| {
-                        percent_encoding::percent_decode_str(v)
-                            .decode_utf8_lossy()
-                            .into_owned()
-                    })
-            };
+            let arg = |name: &str| crate::query::first(q, name);
             let (n, c, r) = (
                 arg("n").unwrap_or_default(),
                 arg("c").unwrap_or_default(),

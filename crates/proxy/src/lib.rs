@@ -21,6 +21,7 @@ pub mod h1_head;
 pub mod listener;
 pub mod log_sink;
 pub mod path_norm;
+pub mod query;
 pub mod responses;
 pub mod router;
 pub mod runtime;

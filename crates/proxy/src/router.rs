@@ -61,7 +61,7 @@ fn condition_holds(c: &RouteCondition, input: &MatchInput<'_>) -> bool {
         }
         ConditionSource::Query(name) => {
             let mut found = false;
-            for (k, v) in form_pairs(input.query.unwrap_or("")) {
+            for (k, v) in crate::query::pairs(input.query.unwrap_or("")) {
                 if k == *name {
                     found = true;
                     if holds(Some(&v)) {
@@ -72,21 +72,6 @@ fn condition_holds(c: &RouteCondition, input: &MatchInput<'_>) -> bool {
             !found && holds(None)
         }
     }
-}
-
-/// Decoded `key=value` pairs of a query string.
-fn form_pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
-    query.split('&').filter(|s| !s.is_empty()).map(|pair| {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        (decode(k), decode(v))
-    })
-}
-
-fn decode(s: &str) -> String {
-    let plus = s.replace('+', " ");
-    percent_encoding::percent_decode_str(&plus)
-        .decode_utf8_lossy()
-        .into_owned()
 }
 
 #[cfg(test)]

@@ -88,7 +88,7 @@ fn holds<'a>(
             .any(|(_, v)| op.matches(&String::from_utf8_lossy(v.as_bytes()))),
         (RuleField::Query(Some(name)), RuleOperator::Match(op)) => cache
             .query
-            .get_or_insert_with(|| query_pairs(input.query.unwrap_or("")))
+            .get_or_insert_with(|| crate::query::pairs(input.query.unwrap_or("")).collect())
             .iter()
             .any(|(k, v)| k == name && op.matches(v)),
         (field, RuleOperator::Match(op)) => {
@@ -125,7 +125,7 @@ fn holds<'a>(
                 RuleField::Query(None) => input.query.map(Into::into),
                 RuleField::Query(Some(name)) => cache
                     .query
-                    .get_or_insert_with(|| query_pairs(input.query.unwrap_or("")))
+                    .get_or_insert_with(|| crate::query::pairs(input.query.unwrap_or("")).collect())
                     .iter()
                     .find(|(k, _)| k == name)
                     .map(|(_, v)| v.as_str().into()),
@@ -147,23 +147,6 @@ fn header<'h>(headers: &'h http::HeaderMap, name: &str) -> Option<&'h http::Head
         .iter()
         .find(|(n, _)| n.as_str() == name)
         .map(|(_, v)| v)
-}
-
-fn query_pairs(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .take(256)
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let dec = |s: &str| {
-                percent_encoding::percent_decode_str(&s.replace('+', " "))
-                    .decode_utf8_lossy()
-                    .into_owned()
-            };
-            (dec(k), dec(v))
-        })
-        .collect()
 }
 
 #[cfg(test)]
