@@ -79,8 +79,8 @@ impl AccessLog {
                     let _ = write!(
                         s,
                         " \"{}\" \"{}\"",
-                        escape(&r.referer),
-                        escape(&r.user_agent)
+                        or_dash(&escape(&r.referer)),
+                        or_dash(&escape(&r.user_agent))
                     );
                 }
             }
@@ -98,6 +98,15 @@ fn clf_time(t: SystemTime) -> String {
     match p.as_slice() {
         [_, day, mon, year, time, _] => format!("{day}/{mon}/{year}:{time} +0000"),
         _ => d,
+    }
+}
+
+/// nginx writes `-` for an absent field.
+fn or_dash(s: &str) -> &str {
+    if s.is_empty() {
+        "-"
+    } else {
+        s
     }
 }
 
