@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use crate::decode::{base64, Normaliser};
 use crate::detect::{self, Detector, Entry, Gates, Hit, Kind, REGISTRY};
-use crate::model::{body, cookie, json, urlencoded, Loc, Overflow, Sink};
+use crate::model::{body, cookie, graphql, json, urlencoded, Loc, Overflow, Sink};
 use crate::{Category, Finding, OverflowAction, Policy, RequestParts, Verdict};
 
 /// Findings kept per request at most (the rest would repeat the same story).
@@ -189,6 +189,18 @@ impl Sink for Run<'_> {
             }
         }
         let (text, flags) = self.norm.run(raw);
+        // A GraphQL document: only its literals and comments can carry a payload.
+        if kind == Kind::ArgValue && self.nesting < MAX_NESTED {
+            if let Some(spans) = graphql::literals(text) {
+                let owned = text.to_owned();
+                self.nesting += 1;
+                for (a, e) in spans {
+                    self.value(loc, kind, &owned.as_bytes()[a..e], depth + 1);
+                }
+                self.nesting -= 1;
+                return;
+            }
+        }
         let lower: &str = if text.bytes().any(|b| b.is_ascii_uppercase()) {
             self.lower.clear();
             self.lower.push_str(text);
@@ -234,6 +246,27 @@ impl Sink for Run<'_> {
         if follow {
             let owned = text.to_owned();
             self.nested(loc, kind, &owned, depth);
+        }
+        // A name that decodes to `name=value` (the pair encoded once more than the form
+        // around it): the value is inspected as one.
+        if kind == Kind::ArgName
+            && self.nesting < MAX_NESTED
+            && memchr::memchr2(b'=', b'%', raw).is_some()
+        {
+            let text = self.norm.run(raw).0;
+            if let Some((name, value)) = text.split_once('=') {
+                let plain = !name.is_empty()
+                    && name.len() <= 64
+                    && name
+                        .bytes()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'));
+                if plain && !value.trim().is_empty() {
+                    let value = value.to_owned();
+                    self.nesting += 1;
+                    self.value(loc, Kind::ArgValue, value.as_bytes(), depth + 1);
+                    self.nesting -= 1;
+                }
+            }
         }
     }
 
@@ -468,5 +501,99 @@ mod tests {
         let v = engine.inspect(&req, &policy);
         assert!(v.is_blocking());
         assert_eq!(v.strongest().map(|f| f.confidence), Some(1.0));
+    }
+
+    fn post_json(path: &str, body: &str) -> Verdict {
+        let engine = Compiled::new();
+        let headers: [(&str, &[u8]); 1] = [("content-type", b"application/json")];
+        let req = RequestParts {
+            method: "POST",
+            path,
+            query: None,
+            headers: &headers,
+            body: body.as_bytes(),
+            body_truncated: false,
+        };
+        engine.inspect(&req, &Policy::default())
+    }
+
+    #[test]
+    fn graphql_documents_are_api_traffic() {
+        for q in [
+            "query($id: ID!) { user(id: $id) { name } }",
+            "mutation UpdateUser($id: ID!, $name: String!) { updateUser(id: $id, name: $name) { id name } }",
+            "query Q($withEmail: Boolean!) { node(id: \"1\") { ...on User { name email @include(if: $withEmail) } } }",
+            "fragment UserParts on User { id name }\nquery { users(first: 10) { ...UserParts } }",
+            "query ($q: String!, $after: String) { search(query: $q, after: $after) { edges { node { id } } } }",
+            "subscription OnComment($repo: String!) { commentAdded(repo: $repo) { id content } }",
+            "query { users(filter: {status: ACTIVE}) @skip(if: $skip) { id ... @defer { friends { id } } } }",
+        ] {
+            let body = format!(
+                "{{\"query\":{},\"variables\":{{\"id\":\"42\"}}}}",
+                serde_json_string(q)
+            );
+            let v = post_json("/graphql", &body);
+            assert!(!v.is_blocking(), "{q}: {:?}", v.findings);
+        }
+    }
+
+    #[test]
+    fn graphql_string_literals_are_still_inspected() {
+        let body = format!(
+            "{{\"query\":{}}}",
+            serde_json_string("{ user(name: \"x' union select password from users--\") { id } }")
+        );
+        assert!(post_json("/graphql", &body).is_blocking());
+        let body = format!(
+            "{{\"query\":{}}}",
+            serde_json_string("{ user(name: \"a\") { id } } ; cat /etc/passwd")
+        );
+        assert!(post_json("/graphql", &body).is_blocking());
+    }
+
+    #[test]
+    fn everyday_paths_and_prose_do_not_block() {
+        for p in [
+            "/admin/users",
+            "/bin/items",
+            "/usr/profile",
+            "/api/v1/exec/status",
+            "/tmp-files/list",
+            "/etc/config-page",
+            "/api/v1/users/42/orders",
+        ] {
+            let v = get(p, None);
+            assert!(!v.is_blocking(), "{p}: {:?}", v.findings);
+        }
+        for q in [
+            "q=%22hello%20world%22%3B%20foo",
+            "q=rock%20%26%20roll%3B%20best%20of%20%2770s",
+            "q=tom%27s%20diner%3B%20%22suzanne%20vega%22",
+            "q=price%20%3E%20100%20%26%26%20price%20%3C%20200",
+        ] {
+            let v = get("/search", Some(q));
+            assert!(!v.is_blocking(), "{q}: {:?}", v.findings);
+        }
+        for body in [
+            r#"{"text":"Hello ${name}, your order ${orderId} has shipped!"}"#,
+            r###"{"body":"## Setup\n\n```bash\nnpm install\nnpm run build\n```\n\nThen open `http://localhost:3000`."}"###,
+            r#"{"body":"You can use `$(document).ready(function() { ... })` or `${var}` in templates"}"#,
+            r#"{"code":"function f(a, b) { if (a && b) { return a | b; } return (a ?? b); }"}"#,
+            r#"{"title":"Meeting; agenda","body":"1) review & plan; 2) \"ship it\"; 3) cat pictures | memes"}"#,
+            r#"{"text":"The price is $5 (or $10!) - {see note}; call me @ 5pm."}"#,
+        ] {
+            let v = post_json("/api/notes", body);
+            assert!(!v.is_blocking(), "{body}: {:?}", v.findings);
+        }
+    }
+
+    /// A JSON string literal of `s` (quotes, backslashes and newlines escaped).
+    fn serde_json_string(s: &str) -> String {
+        format!(
+            "\"{}\"",
+            s.replace('\\', "\\\\")
+                .replace('"', "\\\"")
+                .replace('\n', "\\n")
+        )
     }
 }

@@ -67,7 +67,28 @@ const LOOKUPS: &[&str] = &[
 struct Java {
     fqn: Regex,
     spel: Regex,
+    /// Package prefixes that make a dotted name worth the [`Java::fqn`] regex.
+    packages: aho_corasick::AhoCorasick,
 }
+
+/// Prefixes of the packages [`Java::fqn`] knows.
+const PACKAGES: &[&str] = &[
+    "java",
+    "jdk.",
+    "sun.",
+    "org.",
+    "com.sun",
+    "com.opensymphony",
+    "com.alibaba",
+    "com.mchange",
+    "com.thoughtworks",
+    "com.ibm",
+    "bsh.",
+    "groovy",
+    "ognl",
+    "freemarker",
+    "weblogic",
+];
 
 /// Substrings at least one of which every pattern below contains: a value without any
 /// skips the regexes.
@@ -112,7 +133,12 @@ pub(crate) fn build() -> Box<dyn Detector> {
     .expect("static regex compiles");
     let spel = Regex::new(r"(?:^|[^\w])t\s*\(\s*(?:java|javax|org|com|sun)\.")
         .expect("static regex compiles");
-    Box::new(Java { fqn, spel })
+    let packages = super::automaton(PACKAGES);
+    Box::new(Java {
+        fqn,
+        spel,
+        packages,
+    })
 }
 
 /// Resolves Log4j lookups innermost first; returns the byte offset of a `${jndi:` found
@@ -208,25 +234,7 @@ impl Detector for Java {
         }
         if s.word_hit {
             if s.bytes.has(b'.') {
-                let packaged = [
-                    "java",
-                    "jdk.",
-                    "sun.",
-                    "org.",
-                    "com.sun",
-                    "com.opensymphony",
-                    "com.alibaba",
-                    "com.mchange",
-                    "com.thoughtworks",
-                    "com.ibm",
-                    "bsh.",
-                    "groovy",
-                    "ognl",
-                    "freemarker",
-                    "weblogic",
-                ]
-                .iter()
-                .any(|p| lower.contains(p));
+                let packaged = self.packages.is_match(lower);
                 for m in self
                     .fqn
                     .captures_iter(lower)

@@ -95,7 +95,13 @@ fn busy_loop(compact: &str) -> bool {
             }
         }
         let Some(end) = end else { return false };
-        constant_truth(&rest[1..end]) == Some(true)
+        // A true constant, or a falsy literal under negations (`!!""`, `!!!0`): nobody
+        // writes either except to probe how long the server hangs.
+        let cond = &rest[1..end];
+        let negated = cond.trim_start_matches('(').starts_with('!');
+        let core = cond.trim_start_matches(['(', '!']);
+        constant_truth(cond) == Some(true)
+            || (negated && !core.contains('!') && constant_truth(core) == Some(false))
     })
 }
 
@@ -180,6 +186,9 @@ impl Detector for JsInjection {
                         } else {
                             0.0
                         }
+                    } else if m.starts_with("console") && !lower.trim_start().starts_with(m) {
+                        // A logging call inside a code sample, not the value itself.
+                        0.6
                     } else {
                         *c
                     };
@@ -242,6 +251,32 @@ mod tests {
             "function of time",
         ] {
             assert!(arg(&*d, v) < 0.7, "{v}");
+        }
+    }
+
+    #[test]
+    fn flags_busy_loops_on_negated_falsy_literals_only() {
+        let d = build();
+        for v in [
+            "while(!!\"\");",
+            "while(!!'');",
+            "while(!!``);",
+            "while(!0);",
+            "while(true){}",
+        ] {
+            let s = arg(&*d, v);
+            assert!(s >= 0.7, "{v}: {s}");
+        }
+        assert!(arg(&*d, "console.info(1)") >= 0.7);
+        for v in [
+            "while(!true);",
+            "while(!done) { step(); }",
+            "while (i < n) i++;",
+            "```js\nconsole.log(`Hi ${user}`);\n```",
+            "Add console.log(x) to debug it",
+        ] {
+            let s = arg(&*d, v);
+            assert!(s < 0.7, "{v}: {s}");
         }
     }
 }

@@ -52,6 +52,149 @@ const MARKERS: &[(&str, f32)] = &[
     ("$ifs$9", 0.85),
 ];
 
+/// Upload names that overwrite a shell's, a tool's or an application's configuration, or
+/// name kernel files (`.bashrc`, `.boto`, `wp-config.php`, `mtrr`): compared with the
+/// whole base name, whitespace removed; entries ending in `.`, `-` or `_` are prefixes.
+const RESTRICTED_UPLOADS: &[&str] = &[
+    ".bashrc",
+    ".bash_profile",
+    ".bash_history",
+    ".bash_logout",
+    ".profile",
+    ".zshrc",
+    ".zshenv",
+    ".zsh_history",
+    ".cshrc",
+    ".tcshrc",
+    ".kshrc",
+    ".ashrc",
+    ".sh_history",
+    ".boto",
+    ".netrc",
+    ".npmrc",
+    ".yarnrc",
+    ".pgpass",
+    ".my.cnf",
+    ".mylogin.cnf",
+    ".s3cfg",
+    ".htaccess",
+    ".htpasswd",
+    ".htdigest",
+    ".user.ini",
+    ".env",
+    ".envrc",
+    ".gitconfig",
+    ".git-credentials",
+    ".gitmodules",
+    ".rhosts",
+    ".forward",
+    ".curlrc",
+    ".wgetrc",
+    ".vimrc",
+    ".viminfo",
+    ".screenrc",
+    ".tmux.conf",
+    ".xauthority",
+    ".dockerenv",
+    ".docker",
+    ".aws",
+    ".ssh",
+    ".gnupg",
+    ".terraformrc",
+    ".credentials",
+    ".secrets",
+    ".mysql_history",
+    ".psql_history",
+    ".python_history",
+    ".node_repl_history",
+    ".google_authenticator",
+    ".pearrc",
+    ".gemrc",
+    "wp-config.",
+    "wp-config-",
+    "wp-config_",
+    "settings.php",
+    "settings.local.php",
+    "settings.inc.php",
+    "default.settings.php",
+    "config.php",
+    "config.inc.php",
+    "config.yml",
+    "config.yaml",
+    "config.ini",
+    "config.toml",
+    "parameters.php",
+    "parameters.yml",
+    "secrets.json",
+    "secrets.yml",
+    "secrets.yaml",
+    "credentials.json",
+    "web.config",
+    "php.ini",
+    "phpinfo.php",
+    "env.php",
+    "local.xml",
+    "database.yml",
+    "authorized_keys",
+    "id_rsa",
+    "id_ed25519",
+    "crontab",
+    "mtrr",
+    "acpi",
+    "kcore",
+    "kmsg",
+    "kallsyms",
+    "sysrq-trigger",
+    "cmdline",
+    "cpuinfo",
+    "meminfo",
+    "iomem",
+    "ioports",
+    "slabinfo",
+    "zoneinfo",
+    "buddyinfo",
+    "boot.ini",
+    "win.ini",
+    "system.ini",
+    "desktop.ini",
+];
+
+/// True when an uploaded file's name (from a filename header or a multipart part) is one
+/// of [`RESTRICTED_UPLOADS`].
+fn restricted_upload(lower: &str) -> bool {
+    let name: String = lower.chars().filter(|c| !c.is_whitespace()).collect();
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(&name);
+    let base = base.trim_end_matches(['.', '\0']);
+    RESTRICTED_UPLOADS.iter().any(|r| {
+        if r.ends_with(['.', '-', '_']) {
+            base.starts_with(r) && base.len() > r.len()
+        } else {
+            base == *r
+        }
+    })
+}
+
+fn is_filename_header(s: &Subject<'_>) -> bool {
+    s.kind == Kind::Filename
+        || (s.kind == Kind::Header && {
+            let n = s.name.as_bytes();
+            let norm = |b: &u8| if matches!(b, b'_' | b'.') { b'-' } else { *b };
+            let eq = |t: &str| n.len() == t.len() && n.iter().map(norm).eq(t.bytes());
+            eq("x-filename") || eq("x-file-name") || eq("filename")
+        })
+}
+
+/// Bash expansions that are a whole value and nothing else can mean: the directory stack
+/// (`~+`, `~-`, `~-1`, `~+5`) and history designators (`!-1`, `!-1!-2`).
+fn stack_or_history(lower: &str) -> bool {
+    let t = lower.trim();
+    let digits = |r: &str| r.bytes().all(|c| c.is_ascii_digit());
+    if let Some(r) = t.strip_prefix("~+").or_else(|| t.strip_prefix("~-")) {
+        return digits(r);
+    }
+    t.starts_with("!-") && t.split("!-").skip(1).all(|d| !d.is_empty() && digits(d))
+}
+
 #[derive(Debug)]
 struct Rce {
     commands: HashMap<&'static str, bool, BuildHasherDefault<Fnv>>,
@@ -73,13 +216,19 @@ pub(crate) fn build() -> Box<dyn Detector> {
 /// Removes what a shell (or cmd.exe) drops while reading words; bounded to 8 KiB.
 fn deobfuscate(lower: &str) -> String {
     let s = &lower[..floor_char(lower, 8192)];
-    let s = s
-        .replace("${ifs}", " ")
-        .replace("$ifs$9", " ")
-        .replace("$ifs", " ")
-        .replace("$@", "")
-        .replace("$*", "")
-        .replace("${}", "");
+    let replaced;
+    let s = if s.contains('$') {
+        replaced = s
+            .replace("${ifs}", " ")
+            .replace("$ifs$9", " ")
+            .replace("$ifs", " ")
+            .replace("$@", "")
+            .replace("$*", "")
+            .replace("${}", "");
+        replaced.as_str()
+    } else {
+        s
+    };
     let mut out = String::with_capacity(s.len());
     let b = s.as_bytes();
     let word = |c: Option<&u8>| c.is_some_and(|c| c.is_ascii_alphanumeric());
@@ -150,6 +299,8 @@ enum Sep {
     Substitution,
     /// `$(`, `<(`, `>(`: only shells write these.
     Dollar,
+    /// A Markdown code fence (```` ```bash ````): what follows on its line is a language.
+    Fence,
 }
 
 /// True when the first argument of a command looks like a shell argument (an option, a
@@ -182,6 +333,48 @@ impl Rce {
         (head.len() >= 4)
             .then(|| self.commands.get(head).copied().filter(|s| *s))
             .flatten()
+    }
+
+    /// Confidence that a User-Agent is a typed command line (`ansible all -m ping`,
+    /// `'cscli' alerts list`, `env --version`).
+    fn agent_command(&self, lower: &str) -> Option<f32> {
+        let t = lower.trim().trim_matches(['"', '\'']);
+        let (first, rest) = t.split_once(' ')?;
+        let first = first.trim_matches(['"', '\'']);
+        let rest = rest.trim().trim_end_matches(['"', '\'']);
+        if first.contains(['/', '(', ';'])
+            || rest.is_empty()
+            || rest.contains(['(', ';', '/']) && !argish(rest)
+        {
+            return None;
+        }
+        let words = rest.split_whitespace().count();
+        let prose = rest.split_whitespace().any(|w| {
+            matches!(
+                w,
+                "a" | "an"
+                    | "the"
+                    | "is"
+                    | "are"
+                    | "and"
+                    | "or"
+                    | "to"
+                    | "of"
+                    | "in"
+                    | "on"
+                    | "for"
+                    | "with"
+                    | "my"
+                    | "by"
+                    | "like"
+            )
+        });
+        (self.lookup(first) == Some(true)
+            && first.len() >= 3
+            && words <= 6
+            && !prose
+            && (has_option(rest) || words >= 2 || first.contains('-')))
+        .then_some(0.75)
     }
 
     fn command_score(&self, sep: Sep, segment: &str, kind: Kind, depth: usize) -> f32 {
@@ -242,12 +435,8 @@ impl Rce {
             (Sep::Substitution, Some(false)) if args => 0.85,
             (Sep::Substitution, Some(_)) => 0.6,
             (Sep::Dollar, Some(_)) => 0.9,
-            (Sep::Dollar, None)
-                if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-                    && !name.is_empty() =>
-            {
-                0.75
-            }
+            // `$(document)`, `$(name)`: jQuery and template syntax look the same.
+            (Sep::Dollar, None) => 0.0,
             (_, _) if bin_dir && !name.is_empty() => 0.88,
             (Sep::Explicit, Some(true)) if args || end || name.len() > 3 => 0.9,
             (Sep::Explicit, Some(true)) => 0.6,
@@ -275,16 +464,26 @@ impl Detector for Rce {
             .filter(|w| w.len() >= 5 || WRAPPERS.contains(w))
             .collect();
         t.words.extend(["if ", "alias"]);
+        t.words.extend(RESTRICTED_UPLOADS);
         t
     }
 
     fn inspect<'a>(&self, s: &Subject<'a>) -> Option<Hit<'a>> {
+        if is_filename_header(s) && restricted_upload(s.lower) {
+            return Some(Hit::new(0.8, s.text));
+        }
         if matches!(
             s.kind,
             Kind::FileContent | Kind::XmlDoctype | Kind::Filename
         ) || s.lower.len() < 2
         {
             return None;
+        }
+        if matches!(s.kind, Kind::ArgValue | Kind::Cookie | Kind::Header)
+            && s.bytes.any(b"~!")
+            && stack_or_history(s.lower)
+        {
+            return Some(Hit::new(0.75, s.text));
         }
         let lower = s.lower;
         let mut best = (0.0f32, 0usize, 0usize);
@@ -306,6 +505,11 @@ impl Detector for Rce {
                 }
             }
         }
+        if s.bytes.has(b'(') && s.bytes.has(b'{') {
+            if let Some(c) = fork_bomb(lower) {
+                take(c, 0, lower.len().min(60));
+            }
+        }
         for m in self.markers.find_iter(lower) {
             let c = MARKERS[m.pattern().as_usize()].1;
             take(c, m.start(), (m.start() + 60).min(lower.len()));
@@ -325,10 +529,30 @@ impl Detector for Rce {
                 take(0.8, k, (k + 40).min(lower.len()));
             }
         }
-        // Without shell syntax only a command at the very start can be one.
+        // A User-Agent that is a command line rather than product tokens (`Mozilla/5.0`,
+        // `curl/8.0`): a tool name without a version, then arguments.
+        if s.kind == Kind::Header && s.name == "user-agent" {
+            if let Some(c) = self.agent_command(lower) {
+                take(c, 0, lower.len().min(80));
+            }
+        }
+        // Without shell syntax only a command at the very start can be one; a URL path is
+        // never a command line on its own (`/admin/users`, `/bin/items`).
         if !s.bytes.any(b";|&`$(\n\r\\{<>'\"^*?[~") {
+            if s.kind == Kind::Path {
+                let (c, a, e) = best;
+                return (c > 0.0).then(|| Hit::at(c, s.text, a, e));
+            }
             let c = self.command_score(Sep::Start, lower, s.kind, 0);
-            let c = if s.bytes.has(b' ') { c } else { c.min(0.72) };
+            // One word alone names a program rather than running it; only a path into a
+            // binary directory (`/usr/bin/visudo`) stays suspicious.
+            let c = if s.bytes.has(b' ') {
+                c
+            } else if s.bytes.has(b'/') {
+                c.min(0.72)
+            } else {
+                c.min(0.6)
+            };
             take(c, 0, lower.len());
             if let Some(c) = cmd_if(lower) {
                 take(c, 0, lower.len().min(80));
@@ -336,8 +560,82 @@ impl Detector for Rce {
             let (c, a, e) = best;
             return (c > 0.0).then(|| Hit::at(c, s.text, a, e));
         }
-        let deob = deobfuscate(lower);
+        let mut deob = deobfuscate(lower);
+        if s.bytes.has(b'|') && s.bytes.has(b'\n') {
+            if let Some(table) = markdown_table(&deob) {
+                deob = table;
+            }
+        }
         let d = deob.as_str();
+        // One command line typed and entered: a known binary with arguments, then the
+        // newline that submits it (`ansible-vault decrypt secret⏎`, `'cscli' alerts list⏎`).
+        if let Some(line) = d.strip_suffix('\n') {
+            let line = line.strip_suffix('\r').unwrap_or(line).trim();
+            let mut words = line.split(' ').filter(|w| !w.is_empty());
+            let n = line.split_whitespace().count();
+            // English function words make it a sentence about the tool instead.
+            let prose = line.split_whitespace().any(|w| {
+                matches!(
+                    w,
+                    "a" | "an"
+                        | "the"
+                        | "is"
+                        | "are"
+                        | "was"
+                        | "were"
+                        | "be"
+                        | "and"
+                        | "or"
+                        | "but"
+                        | "to"
+                        | "of"
+                        | "in"
+                        | "on"
+                        | "at"
+                        | "for"
+                        | "with"
+                        | "my"
+                        | "i"
+                        | "you"
+                        | "it"
+                        | "its"
+                        | "this"
+                        | "that"
+                        | "how"
+                        | "what"
+                        | "why"
+                        | "not"
+                        | "so"
+                        | "very"
+                        | "too"
+                        | "really"
+                        | "please"
+                        | "can"
+                        | "do"
+                )
+            });
+            if !line.contains(['\n', '\r', ';', '|', '&'])
+                && (2..=8).contains(&n)
+                && !prose
+                && words
+                    .next()
+                    .is_some_and(|w| self.lookup(w) == Some(true) && w.len() >= 3)
+            {
+                take(0.75, 0, lower.len().min(80));
+            }
+        }
+        // `\ls`: a backslash before a command skips the user's aliases of it.
+        if let Some(rest) = lower.strip_prefix('\\') {
+            let word = rest
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+                .next()
+                .unwrap_or("");
+            if self.lookup(word) == Some(true) && rest[word.len()..].trim().is_empty()
+                || self.lookup(word) == Some(true) && argish(&rest[word.len()..])
+            {
+                take(0.75, 0, lower.len().min(80));
+            }
+        }
         let b = d.as_bytes();
         // Walk commands separated by shell control operators.
         let mut seg_start = 0;
@@ -348,6 +646,7 @@ impl Detector for Rce {
             let (is_sep, next_sep, skip) = match b.get(i) {
                 None => (true, Sep::Start, 1),
                 Some(b';' | b'\n' | b'\r' | b'|' | b'&') => (true, Sep::Explicit, 1),
+                Some(b'`') if is_fence(d, i) => (true, Sep::Fence, 3),
                 Some(b'`') => (true, Sep::Substitution, 1),
                 Some(b'$') if b.get(i + 1) == Some(&b'(') => (true, Sep::Dollar, 2),
                 Some(b'<' | b'>') if b.get(i + 1) == Some(&b'(') => (true, Sep::Dollar, 2),
@@ -362,7 +661,11 @@ impl Detector for Rce {
             };
             if is_sep {
                 let segment = &d[seg_start..i.min(d.len())];
-                let c = self.command_score(sep, segment, s.kind, 0);
+                let c = if sep == Sep::Fence || sep == Sep::Start && s.kind == Kind::Path {
+                    0.0
+                } else {
+                    self.command_score(sep, segment, s.kind, 0)
+                };
                 let c = if s.kind == Kind::Header && s.name == "user-agent" {
                     c - 0.15
                 } else {
@@ -449,7 +752,7 @@ impl Detector for Rce {
                 }
             }
         }
-        if let Some(c) = cmd_if(d) {
+        if let Some(c) = cmd_if(d).or_else(|| cmd_if(lower)) {
             take(c, 0, lower.len().min(80));
         }
         // Output redirected into a system path: `>/tmp/x`, `>> /etc/crontab`.
@@ -475,6 +778,75 @@ impl Detector for Rce {
     }
 }
 
+/// True when a Markdown code fence starts at `i`: three backticks at the start of a line,
+/// then an optional language name and the end of the line.
+fn is_fence(d: &str, i: usize) -> bool {
+    let line_start = d[..i].trim_end_matches([' ', '\t']);
+    if !(line_start.is_empty() || line_start.ends_with(['\n', '\r'])) || !d[i..].starts_with("```")
+    {
+        return false;
+    }
+    let rest = &d[i + 3..];
+    let label = rest
+        .bytes()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'+' | b'#' | b'.'))
+        .count();
+    rest[label..].trim_start_matches([' ', '\t']).is_empty()
+        || rest[label..]
+            .trim_start_matches([' ', '\t'])
+            .starts_with(['\n', '\r'])
+}
+
+/// `text` with its Markdown table rows blanked, when it holds a table (a delimiter row
+/// such as `|---|:--:|`): pipes there separate cells, and cells are not command lines.
+fn markdown_table(text: &str) -> Option<String> {
+    let delimiter = text.lines().any(|l| {
+        let l = l.trim();
+        l.starts_with('|')
+            && l.matches('-').count() >= 3
+            && l.bytes()
+                .all(|c| matches!(c, b'|' | b'-' | b':' | b' ' | b'\t'))
+    });
+    if !delimiter {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let t = line.trim();
+        if !(t.starts_with('|') && t.ends_with('|')) {
+            out.push_str(line);
+        }
+    }
+    Some(out)
+}
+
+/// A fork bomb: a shell function defined at the start of the value that pipes into or
+/// backgrounds itself, then is called (`:(){ :|:& };:`, `f(){ f|f& };f`).
+fn fork_bomb(lower: &str) -> Option<f32> {
+    let t = lower.trim_start();
+    let k = t.find('(')?;
+    let name = t[..k].trim();
+    let valid = !name.is_empty()
+        && name.len() <= 32
+        && name
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b':' | b'.' | b'-'));
+    let rest = t[k + 1..].trim_start().strip_prefix(')')?.trim_start();
+    let body = rest.strip_prefix('{')?;
+    let end = body.find('}')?;
+    let (inner, after) = (&body[..end], &body[end + 1..]);
+    let calls_itself = inner.matches(name).count() >= 2 || inner.contains(&format!("{name}()"));
+    let spawns = inner.contains('|') || inner.contains('&');
+    let called = after
+        .trim_start()
+        .strip_prefix(';')
+        .is_some_and(|a| a.trim_start().starts_with(name));
+    (valid && calls_itself && spawns && called).then_some(0.85)
+}
+
 /// True when `rest` holds a command-line option (`-m`, `--list`).
 fn has_option(rest: &str) -> bool {
     rest.split_whitespace().any(|w| {
@@ -490,6 +862,26 @@ fn has_option(rest: &str) -> bool {
 fn cmd_if(d: &str) -> Option<f32> {
     let t = d.trim_start();
     let rest = t.strip_prefix("if")?;
+    // Quoted operands (`if "a b" == "a b" echo`) are one word each.
+    let unquoted: String;
+    let rest = if rest.contains('"') {
+        let mut out = String::with_capacity(rest.len());
+        let mut quoted = false;
+        for c in rest.chars().take(512) {
+            match c {
+                '"' => {
+                    quoted = !quoted;
+                    out.push('"');
+                }
+                c if quoted && c.is_whitespace() => out.push('_'),
+                c => out.push(c),
+            }
+        }
+        unquoted = out;
+        unquoted.as_str()
+    } else {
+        rest
+    };
     if !rest.starts_with([' ', '/', '\t', '(', '"', '%', '[']) {
         return None;
     }
@@ -577,5 +969,131 @@ mod tests {
         }
         let ua = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36";
         assert!(score(&*d, Kind::Header, "user-agent", ua) < 0.7);
+    }
+
+    #[test]
+    fn url_paths_are_not_command_lines() {
+        let d = build();
+        for p in [
+            "/admin/users",
+            "/bin/items",
+            "/usr/profile",
+            "/api/v1/exec/status",
+            "/tmp-files/list",
+            "/etc/config-page",
+            "/sbin/list",
+            "/usr/bin/info",
+            "/api/env",
+            "/id",
+            "/wget",
+            "/api/v2/bash-scripts",
+            "/tmp/uploads/file.txt",
+        ] {
+            let s = score(&*d, Kind::Path, "", p);
+            assert!(s < 0.7, "{p}: {s}");
+        }
+        assert!(score(&*d, Kind::Path, "", "/cgi-bin/x;cat /etc/passwd") >= 0.7);
+    }
+
+    #[test]
+    fn template_and_jquery_syntax_without_a_command_is_not_rce() {
+        let d = build();
+        for v in [
+            "Hello ${name}, your order ${orderId} has shipped!",
+            "You can use `$(document).ready(function() { ... })` in templates",
+            "query($id: ID!) { user(id: $id) { name } }",
+            "price: $(total) (incl. tax)",
+            "const s = `${a}-${b}`;",
+            "## Setup\n\n```bash\nnpm install\nnpm run build\n```\n",
+            "```sh\nmake test\n```",
+            "| cmd | what |\n|---|---|\n| `ls` | list |\n| `cd` | change dir |",
+            "| Tool | Use |\n| :--- | ---: |\n| curl | fetch |\n| id | who |",
+        ] {
+            let s = arg(&*d, v);
+            assert!(s < 0.7, "{v}: {s}");
+        }
+        for v in ["$(whoami)", "a;`uname -a`", "```whoami```"] {
+            let s = arg(&*d, v);
+            assert!(s >= 0.7, "{v}: {s}");
+        }
+    }
+
+    #[test]
+    fn a_lone_program_name_runs_nothing() {
+        let d = build();
+        for v in ["whoami", "curl", "python3", "ifconfig"] {
+            let s = arg(&*d, v);
+            assert!(s < 0.7, "{v}: {s}");
+        }
+    }
+
+    #[test]
+    fn flags_restricted_upload_names() {
+        let d = build();
+        for v in [
+            ".boto",
+            "mtrr",
+            "acpi",
+            "wp-config.php",
+            "wp-config_php.txt",
+            "config.yml ",
+            ".bashrc",
+            ".htaccess",
+        ] {
+            let s = score(&*d, Kind::Header, "x-filename", v);
+            assert!(s >= 0.7, "{v}: {s}");
+            assert!(score(&*d, Kind::Filename, "", v) >= 0.7, "{v}");
+        }
+        for v in [
+            "abc.botox.jpg",
+            "amtrra.jpg",
+            "JACpic.jpg",
+            "notes.txt",
+            "holiday photo.jpg",
+            "config-guide.pdf",
+        ] {
+            let s = score(&*d, Kind::Header, "x-filename", v);
+            assert!(s < 0.7, "{v}: {s}");
+        }
+    }
+
+    #[test]
+    fn flags_entered_command_lines_and_shell_expansions() {
+        let d = build();
+        for v in [
+            "ansible-vault decrypt secret\n",
+            "'cscli' alerts list\n",
+            "chef-vault -i secret\n",
+            "curl example.com\n",
+            "\\ls",
+            "';htop'",
+            "~+",
+            "~-1",
+            "!-1!-2",
+            "if \"A A\" == \"A A\" echo same",
+            ":(){ :|:& };:",
+            "f(){ f|f& };f",
+            "bomb() { bomb | bomb & }; bomb",
+        ] {
+            let s = arg(&*d, v);
+            assert!(s >= 0.7, "{v}: {s}");
+        }
+        for v in [
+            "python is a great first language\nand I love it\n",
+            "node modules are heavy\n",
+            "python for beginners\n",
+            "docker is great\n",
+            "thanks!\n",
+            "~/projects",
+            "!-important",
+            "~5 minutes",
+            "\\documentclass{article}",
+            "If \"this\" works, great",
+            "f(){ return 1; }; f",
+            "function f(){ f(); }",
+        ] {
+            let s = arg(&*d, v);
+            assert!(s < 0.7, "{v}: {s}");
+        }
     }
 }

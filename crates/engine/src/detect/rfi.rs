@@ -72,7 +72,7 @@ impl Detector for Rfi {
             if starts && ip_host {
                 c = c.max(0.8);
             }
-            if starts && trailing_q && rest.contains('/') {
+            if starts && trailing_q && (rest.contains('/') || host.contains('.')) {
                 c = c.max(0.85);
             }
             if starts && script && ip_host {

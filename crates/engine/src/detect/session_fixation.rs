@@ -99,7 +99,9 @@ impl Detector for SessionFixation {
     }
 
     fn inspect_request(&self, request: &RequestParts<'_>, out: &mut Vec<RequestHit>) {
-        let Some(query) = request.query else { return };
+        if request.query.is_none() && request.body.is_empty() {
+            return;
+        }
         let host = request
             .header("host")
             .map(|h| String::from_utf8_lossy(h).to_ascii_lowercase())
@@ -117,7 +119,7 @@ impl Detector for SessionFixation {
             Some(_) => return,
             None => 0.75,
         };
-        for pair in query.split('&').take(256) {
+        for pair in request.query.unwrap_or("").split('&').take(256) {
             let name = pair.split('=').next().unwrap_or("").to_ascii_lowercase();
             let name = name.replace("%3a", ":");
             if SESSION_NAMES.contains(&name.as_str()) {
@@ -129,7 +131,50 @@ impl Detector for SessionFixation {
                 return;
             }
         }
+        // A form or JSON body planting a session identifier, posted from another site
+        // (APIs without a referer name `session_id` fields of their own).
+        if confidence < 0.85 || request.body.is_empty() {
+            return;
+        }
+        let body = &request.body[..request.body.len().min(64 * 1024)];
+        let body = String::from_utf8_lossy(body).to_ascii_lowercase();
+        let ct = request
+            .header("content-type")
+            .map(|c| String::from_utf8_lossy(c).to_ascii_lowercase())
+            .unwrap_or_default();
+        let found = if ct.contains("json") {
+            json_keys(&body).find(|k| SESSION_NAMES.contains(k))
+        } else if ct.starts_with("application/x-www-form-urlencoded") {
+            body.split('&')
+                .take(256)
+                .map(|p| p.split('=').next().unwrap_or("").trim())
+                .find(|k| SESSION_NAMES.contains(k))
+        } else {
+            None
+        };
+        if let Some(name) = found {
+            out.push(RequestHit {
+                confidence,
+                location: format!("body:{name}"),
+                fragment: name.chars().take(80).collect(),
+            });
+        }
     }
+}
+
+/// Object keys of a JSON text (every `"key":`), without parsing values.
+fn json_keys(body: &str) -> impl Iterator<Item = &str> {
+    body.match_indices('"')
+        .map(|(k, _)| k)
+        .collect::<Vec<_>>()
+        .chunks(2)
+        .filter_map(|pair| match *pair {
+            [a, e] if body[e + 1..].trim_start().starts_with(':') => Some(&body[a + 1..e]),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .take(256)
 }
 
 #[cfg(test)]
@@ -167,5 +212,45 @@ mod tests {
         };
         assert_eq!(run(b"https://attacker.example/"), 1);
         assert_eq!(run(b"https://shop.example.com/cart"), 0);
+    }
+
+    fn post(
+        ct: &'static [u8],
+        referer: Option<&'static [u8]>,
+        body: &'static [u8],
+    ) -> Vec<RequestHit> {
+        let d = build();
+        let mut headers: Vec<(&str, &[u8])> = vec![("host", b"webapp.com"), ("content-type", ct)];
+        if let Some(r) = referer {
+            headers.push(("referer", r));
+        }
+        let req = RequestParts {
+            method: "POST",
+            path: "/login",
+            query: None,
+            headers: &headers,
+            body,
+            body_truncated: false,
+        };
+        let mut out = Vec::new();
+        d.inspect_request(&req, &mut out);
+        out
+    }
+
+    #[test]
+    fn flags_session_ids_posted_from_another_site_only() {
+        let form: &[u8] = b"application/x-www-form-urlencoded";
+        let json: &[u8] = b"application/json";
+        let evil: Option<&[u8]> = Some(b"https://attacker.example/");
+        assert!(!post(form, evil, b"sessionid=abc123&username=test").is_empty());
+        assert!(!post(json, evil, b"{ \"phpsession\":\"foo\" }").is_empty());
+        assert!(post(
+            form,
+            Some(b"https://webapp.com/login"),
+            b"sessionid=abc&u=1"
+        )
+        .is_empty());
+        assert!(post(json, None, b"{\"session_id\":\"cs_test_1\"}").is_empty());
+        assert!(post(json, evil, b"{\"note\":\"my sessionid is\"}").is_empty());
     }
 }

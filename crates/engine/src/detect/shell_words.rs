@@ -4,6 +4,8 @@
 /// Binaries whose name is not an English word: strong evidence after a separator.
 pub(crate) const STRONG: &[&str] = &[
     "whoami",
+    "htop",
+    "btop",
     "uname",
     "ifconfig",
     "ipconfig",
@@ -233,7 +235,6 @@ pub(crate) const STRONG: &[&str] = &[
     "certreq",
     "cmdkey",
     "runas",
-    "query",
     "whoami.exe",
     "cmd.exe",
     "powershell.exe",
@@ -276,6 +277,10 @@ pub(crate) const STRONG: &[&str] = &[
     "ansible-vault",
     "ansible-galaxy",
     "chef-client",
+    "chef-vault",
+    "chef-run",
+    "chef-solo",
+    "chef-apply",
     "chef-shell",
     "knife",
     "cscli",
@@ -413,6 +418,7 @@ pub(crate) const WEAK: &[&str] = &[
     "reset",
     "true",
     "false",
+    "query",
 ];
 
 /// Commands that run another command given after their own options.

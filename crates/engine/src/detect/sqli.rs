@@ -17,6 +17,67 @@ const MAX_TOKENS: usize = 20_000;
 #[derive(Debug)]
 struct Sqli;
 
+/// Values that overflow 32-bit integers or denormalise doubles (PHP and Java parsers hung
+/// on `2.2250738585072011e-308`). `2147483647` (INT_MAX) is left out: APIs use it as "no
+/// limit".
+const OVERFLOW_NUMBERS: &[&str] = &[
+    "4294967296",
+    "4294967295",
+    "2147483648",
+    "-2147483649",
+    "-2147483648",
+    "2.2250738585072011e-308",
+    "2.2250738585072012e-308",
+    "2.2250738585072007e-308",
+    "1e309",
+];
+
+/// Type names a PostgreSQL `::` cast converts to.
+const SQL_TYPES: &[&str] = &[
+    "int",
+    "int2",
+    "int4",
+    "int8",
+    "integer",
+    "bigint",
+    "smallint",
+    "numeric",
+    "decimal",
+    "real",
+    "float",
+    "float4",
+    "float8",
+    "double",
+    "text",
+    "varchar",
+    "char",
+    "bpchar",
+    "name",
+    "bytea",
+    "bool",
+    "boolean",
+    "json",
+    "jsonb",
+    "xml",
+    "date",
+    "time",
+    "timestamp",
+    "timestamptz",
+    "interval",
+    "uuid",
+    "inet",
+    "cidr",
+    "oid",
+    "regclass",
+    "regproc",
+    "money",
+    "bit",
+    "varbit",
+    "tsvector",
+    "tsquery",
+    "record",
+];
+
 /// Words that let SQL be written without punctuation (`1 union select password from users`).
 const KEYWORDS: &[&str] = &[
     "select",
@@ -47,6 +108,9 @@ const KEYWORDS: &[&str] = &[
     "group by",
     "procedure",
     "msysaccessobjects",
+    "tempdb",
+    "msdb",
+    "northwind",
     "outfile",
     "dumpfile",
     "load_file",
@@ -64,25 +128,72 @@ pub(crate) fn build() -> Box<dyn Detector> {
 
 impl Detector for Sqli {
     fn triggers(&self) -> Triggers {
-        Triggers::bytes_or_words(b"'\"();=<>|&#*@`", KEYWORDS)
+        let mut t = Triggers::bytes_or_words(b"'\"();=<>|&#*@`", KEYWORDS);
+        t.words
+            .extend(["4294967", "2147483", "2.2250738585072", "1e309"]);
+        t
     }
 
     fn inspect<'a>(&self, s: &Subject<'a>) -> Option<Hit<'a>> {
         if matches!(s.kind, Kind::XmlDoctype | Kind::FileContent) || s.lower.len() < 4 {
             return None;
         }
+        // Numbers at the edges of integer and float types, sent alone to overflow a parser.
+        if matches!(s.kind, Kind::ArgValue | Kind::ArgName | Kind::Cookie) {
+            let t = s.lower.trim();
+            let t = t.strip_prefix("json.").unwrap_or(t);
+            if OVERFLOW_NUMBERS.contains(&t) {
+                return Some(Hit::new(0.75, s.text));
+            }
+        }
         // Without SQL punctuation only keywords can make SQL: lex only when one occurs.
         if !s.bytes.any(b"'\"();=<>|&#*@`") && !s.word_hit {
             return None;
         }
         let mut best = (0.0f32, 0usize, 0usize);
-        for quote in [0u8, b'\'', b'"'] {
+        for quote in [0u8, b'\'', b'"', b'`'] {
             if quote != 0 && !s.bytes.has(quote) {
                 continue;
             }
             let r = score(s.lower, quote);
             if r.0 > best.0 {
                 best = r;
+            }
+        }
+        // Typographic quotes some collations and client libraries turn into `'`
+        // (`1’ OR ’1’=’x’#`): scored as the apostrophe they stand for; the replacement
+        // changes byte offsets, so the evidence is the start of the value.
+        if s.lower
+            .contains(['\u{2019}', '\u{2018}', '\u{b4}', '\u{2bc}'])
+        {
+            let ascii = s
+                .lower
+                .replace(['\u{2019}', '\u{2018}', '\u{b4}', '\u{2bc}'], "'");
+            for quote in [0u8, b'\''] {
+                let r = score(&ascii, quote);
+                if r.0 > best.0 {
+                    best = (r.0, 0, s.lower.len().min(80));
+                }
+            }
+        }
+        // An escaped quote then logic (`\'or'1`, `\" and 1`): the backslash meant to
+        // neutralise the quote is the attacker's, for filters that strip one level.
+        if s.bytes.has(b'\\') {
+            for (k, _) in s.lower.match_indices('\\').take(32) {
+                let rest = &s.lower[k + 1..];
+                let Some(after) = rest.strip_prefix(['\'', '"', '`']) else {
+                    continue;
+                };
+                let after = after.trim_start();
+                let logic = ["or", "and", "xor", "||", "&&"]
+                    .iter()
+                    .find(|w| after.starts_with(**w));
+                if let Some(w) = logic {
+                    let next = after[w.len()..].chars().next();
+                    if next.is_none_or(|c| !c.is_ascii_alphabetic()) && best.0 < 0.75 {
+                        best = (0.75, k, (k + 40).min(s.lower.len()));
+                    }
+                }
             }
         }
         let (mut conf, start, end) = best;
@@ -124,6 +235,7 @@ pub(crate) fn score(lower: &str, start_quote: u8) -> (f32, usize, usize) {
             continue;
         }
         if t.tok == Tok::Cast {
+            sc.cast(t);
             continue;
         }
         sc.push(t);
@@ -240,12 +352,32 @@ impl Scorer<'_> {
     }
 
     fn comment(&mut self, t: Token, lower: &str) {
+        // Optimizer hints (`/*+ INDEX(t) */`) and MySQL versioned code (`/*!50000select`).
+        let body = &lower.as_bytes()[t.start..];
+        let hint = body.strip_prefix(b"/*").map(|r| {
+            let k = r.iter().take_while(|c| c.is_ascii_whitespace()).count();
+            &r[k..]
+        });
+        if hint.is_some_and(|h| {
+            h.starts_with(b"+") || (h.starts_with(b"!") && h.get(1).is_some_and(u8::is_ascii_digit))
+        }) {
+            self.hit(0.8, 0);
+            self.span = (t.start, t.end);
+        }
         if matches!(self.at(0), Some(Tok::Kw(_))) {
             self.comment_between = true;
         }
         // A break-out continued by SQL operators and cut by a comment: `x' or a is not null--`.
         if self.breakout_continued {
             self.hit(0.8, (self.count - 1).min(WINDOW - 1));
+            self.span.1 = t.end;
+        }
+        // Break-out, an operator, a column, cut: `x'|email--`, `x'^email#`.
+        if self.is_breakout(2)
+            && matches!(self.at(1), Some(Tok::Op | Tok::Logic | Tok::Star))
+            && matches!(self.at(0), Some(Tok::Ident))
+        {
+            self.hit(0.8, 2);
             self.span.1 = t.end;
         }
         // Break-out then comment: `admin'--`, `1')#`.
@@ -278,8 +410,81 @@ impl Scorer<'_> {
         }
     }
 
+    /// A PostgreSQL cast `::type` to a SQL type of a call's result, a quoted literal or a
+    /// value's first word: `starts_with(password,'a')::int`, `'{"a":1}'::jsonb`.
+    fn cast(&mut self, t: Token) {
+        let ty = self.text[t.start..t.end]
+            .trim_start_matches(':')
+            .trim_start()
+            .trim_end_matches(['[', ']']);
+        if !SQL_TYPES.contains(&ty) {
+            return;
+        }
+        let c0 = self.at(0);
+        let conf = match c0 {
+            Some(Tok::RParen) if self.count >= 3 => 0.8,
+            Some(Tok::Str { closed: true }) if !self.quote_ctx || self.count > 1 => 0.75,
+            Some(Tok::Ident) if self.count == 1 => 0.72,
+            _ => 0.0,
+        };
+        if conf > 0.0 {
+            self.hit(conf, (self.count.saturating_sub(1)).min(WINDOW - 1));
+            self.span.1 = t.end;
+        }
+    }
+
     fn end(&mut self, len: usize) {
         let c0 = self.at(0);
+        // A break-out, logic, an operand and a dangling operator: `' or abc!`, `' xor y-`.
+        if self.count == 4
+            && self.is_breakout(3)
+            && self.at(2) == Some(Tok::Logic)
+            && matches!(self.at(1), Some(Tok::Ident | Tok::Num))
+            && matches!(c0, Some(Tok::Op | Tok::Comma))
+        {
+            self.hit(0.75, 3);
+        }
+        // A value that is only `SET @OLD_SQL_MODE` (or `;SET @X`): a dump's statement.
+        if matches!(c0, Some(Tok::Var { system: false }))
+            && self.w[WINDOW - 1].is_some_and(|t| t.end - t.start > 2)
+            && self.at(1) == Some(Tok::Kw(Kw::Set))
+            && (self.count == 2
+                || self.count == 3 && matches!(self.at(2), Some(Tok::Semi | Tok::Cmp)))
+        {
+            self.hit(0.75, 1);
+        }
+        // A value that is only a comparison of two literals: `1=1`, `11!=1`, `42 like 42`.
+        let plain = |t: Option<Token>| {
+            t.is_some_and(|t| match t.tok {
+                Tok::Num => self.text[t.start..t.end]
+                    .bytes()
+                    .all(|c| c.is_ascii_digit()),
+                Tok::Str { closed } => closed,
+                _ => false,
+            })
+        };
+        // ... when it holds: equal literals compared for equality, different ones for
+        // inequality (`123<456` is an ordinary value; `11=1` proves nothing).
+        if self.count == 3
+            && plain(self.w[WINDOW - 1])
+            && plain(self.w[WINDOW - 3])
+            && self.at(1) == Some(Tok::Cmp)
+            && !self.quote_ctx
+        {
+            let text = |t: Option<Token>| t.map_or("", |t| &self.text[t.start..t.end]);
+            let (a, b) = (text(self.w[WINDOW - 3]), text(self.w[WINDOW - 1]));
+            let a = a.trim_matches(['\'', '"']);
+            let b = b.trim_matches(['\'', '"']);
+            let op = text(self.w[WINDOW - 2]);
+            let holds = match op {
+                "=" | "==" | "<=>" | "like" | "rlike" | "regexp" | "glob" => a == b,
+                "!=" | "<>" => a != b,
+                _ => false,
+            };
+            if holds {
+                self.hit(0.72, 2);
+            }
+        }
         // A value that is only a call of a SQL-only function: `benchmark(`, `extractvalue(1,`.
         if self.sole_call {
             self.hit(0.75, (self.count - 1).min(WINDOW - 1));
@@ -332,6 +537,7 @@ impl Scorer<'_> {
                     | Tok::RParen
                     | Tok::LParen
                     | Tok::Op
+                    | Tok::Logic
                     | Tok::Star
                     | Tok::Func(_)
                     | Tok::Var { .. }
@@ -420,6 +626,49 @@ impl Scorer<'_> {
             )
         {
             self.hit(0.92, 3);
+        }
+        // A value opening with a condition: `if(2=`, `) like (`.
+        if self.count == 4
+            && t.tok == Tok::Cmp
+            && is_operand(c1)
+            && c2 == Some(Tok::LParen)
+            && matches!(c3, Some(Tok::Func(_)))
+            && self.text[self.start_of(3)..].starts_with("if")
+        {
+            self.hit(0.75, 3);
+        }
+        if self.count == 3
+            && t.tok == Tok::LParen
+            && c1 == Some(Tok::Cmp)
+            && c2 == Some(Tok::RParen)
+        {
+            self.hit(0.75, 2);
+        }
+        // `procedure analyse(`: MySQL's column statistics, only ever appended to a query.
+        if t.tok == Tok::Ident
+            && c1 == Some(Tok::Kw(Kw::Procedure))
+            && &self.text[t.start..t.end] == "analyse"
+        {
+            self.hit(0.85, 1);
+        }
+        // `select pg_sleep`: a delay function selected, even before its parenthesis.
+        if t.tok == Tok::Ident
+            && c1 == Some(Tok::Kw(Kw::Select))
+            && matches!(
+                &self.text[t.start..t.end],
+                "pg_sleep" | "benchmark" | "dbms_lock"
+            )
+        {
+            self.hit(0.8, 1);
+        }
+        // A column alias then FROM: `) AS orders FROM`, `1234 AS "x" FROM`,
+        // `` ` AS `id` from `` (the tail of a select list).
+        if t.tok == Tok::Kw(Kw::From)
+            && matches!(c1, Some(Tok::Ident | Tok::Str { closed: true }))
+            && c2 == Some(Tok::Kw(Kw::As))
+            && (matches!(c3, Some(Tok::RParen | Tok::Num)) || self.lead(3))
+        {
+            self.hit(0.8, 3);
         }
         // WHERE after SELECT ... FROM, then a comparison.
         if self.where_seen && matches!(t.tok, Tok::Cmp) {
@@ -520,6 +769,8 @@ impl Scorer<'_> {
                     FuncClass::Common if expr && !matches!(c2, Some(Tok::Comma | Tok::LParen)) => {
                         0.7
                     }
+                    // A value opening with `, func(`: another column in the select list.
+                    FuncClass::Common if c2 == Some(Tok::Comma) && self.count == 3 => 0.75,
                     FuncClass::Common => 0.0,
                 };
                 self.hit(conf, 2);
@@ -567,6 +818,8 @@ impl Scorer<'_> {
                     | Tok::Str { .. }
                     | Tok::LParen,
                 ) => 0.9,
+                // `;update users` opening a value: a second statement.
+                (Some(Tok::Kw(Kw::Update)), Tok::Ident) if self.count == 3 => 0.75,
                 (Some(Tok::Kw(Kw::Update)), Tok::Ident) => 0.5,
                 (Some(Tok::Kw(Kw::Waitfor)), _) => 0.9,
                 (Some(Tok::Kw(Kw::Shutdown)), _) => 0.85,
@@ -575,9 +828,41 @@ impl Scorer<'_> {
             let conf = if stacked { conf } else { conf * 0.7 };
             self.hit(conf, 2);
         }
-        // A value that opens with logic and a comparison: `xor 2 <`, `or 'a' >`.
+        // A value that opens with logic and a comparison: `xor 2 <`, `or 'a' >`,
+        // `&&(e===`, `or (7319=8742)`.
         if self.count == 3 && c2 == Some(Tok::Logic) && is_operand(c1) && t.tok == Tok::Cmp {
             self.hit(0.75, 2);
+        }
+        if self.count == 4
+            && c3 == Some(Tok::Logic)
+            && c2 == Some(Tok::LParen)
+            && is_operand(c1)
+            && t.tok == Tok::Cmp
+        {
+            self.hit(0.75, 3);
+        }
+        // `DROP sampletable;--`, `drop/*x*/sampletable`: DDL opening a value, cut or hidden
+        // by SQL punctuation.
+        if self.count == 3
+            && t.tok == Tok::Semi
+            && c1 == Some(Tok::Ident)
+            && matches!(c2, Some(Tok::Kw(Kw::Drop | Kw::Truncate)))
+        {
+            self.hit(0.8, 2);
+        }
+        if self.count == 2
+            && t.tok == Tok::Ident
+            && matches!(c1, Some(Tok::Kw(Kw::Drop | Kw::Truncate)))
+            && self.text[self.start_of(1)..t.start].contains("/*")
+        {
+            self.hit(0.8, 1);
+        }
+        // `SET @x = 1`: assigning a user variable.
+        if t.tok == Tok::Cmp
+            && matches!(c1, Some(Tok::Var { system: false }))
+            && c2 == Some(Tok::Kw(Kw::Set))
+        {
+            self.hit(0.8, 2);
         }
         // A value that opens with `FROM `table``: the tail of a query.
         if self.count == 2
@@ -739,6 +1024,90 @@ mod tests {
             "or 5 stars",
             "from home where I work",
             "don't or won't; either way",
+        ] {
+            let s = arg(&*det, v);
+            assert!(s < 0.7, "{v}: {s}");
+        }
+    }
+
+    #[test]
+    fn flags_casts_aliases_hints_and_conditions() {
+        let det = d();
+        for v in [
+            "starts_with(password,'a')::int",
+            "unistr(password)::int",
+            "'{\"a\":1}'::jsonb #> '{a,b}'",
+            "substr(version(),1,1)::text",
+            ") AS orders FROM",
+            "1234 AS \"foobar\" FROM t",
+            "` AS `edit_user_id` from",
+            ") as col_0_0_ from",
+            "tempdb",
+            "msdb..sysobjects",
+            "Northwind",
+            "9999 or /* +optimizer hint */ true",
+            "1 /*+ INDEX(users idx) */",
+            "procedure analyse (",
+            "select pg_sleep",
+            "4294967296",
+            "2.2250738585072011e-308",
+            "if(2=",
+            ") like (",
+            "11!=1",
+            "'a'='a'",
+            ", FIND_IN_SET('22', Category )",
+            "lo_get(16400)",
+            "lo_import('/etc' || '/pass' || 'wd')",
+            "DROP sampletable;--",
+            "drop/*comment*/sampletable",
+            "SET @OLD_SQL_MODE",
+            "&&(e===",
+            "OR (7319=8742)",
+            "x'|email--",
+            "' or abc!",
+            "'  xor  abcdefg!",
+            "x'^email#",
+            "1’ OR ’1’=’x’#;--()",
+            "\\'or'1",
+            "\\\" and 1",
+        ] {
+            let s = arg(&*det, v);
+            assert!(s >= 0.7, "{v}: {s}");
+        }
+    }
+
+    #[test]
+    fn ignores_code_and_prose_near_those_forms() {
+        let det = d();
+        for v in [
+            "std::vector<int> v;",
+            "Foo::Bar.new(text)",
+            "fe80::1%eth0",
+            "such as those from Paris",
+            "known as X from the start",
+            "2147483647",
+            "42",
+            "version 2.0 (beta) like before",
+            "if you can, call me",
+            "a=1b2c3",
+            "1a2b3c4d5e6f7g8h9i0j1k2l3m4n5onabcde=6p7q8r9s0t",
+            "/*! normalize.css v8.0.1 */",
+            "see (1) = (2) in the table",
+            "drop me a line; thanks",
+            "set @john_doe as admin",
+            "please set @mike as reviewer",
+            "drop table tennis; it is fun",
+            "I’m sure it’s fine – or not",
+            "Rock ‘n’ roll or jazz",
+            "C:\\Users\\orders\\file.txt",
+            "x' - y",
+            "123<456",
+            "11=1",
+            "1=11",
+            "11!=11",
+            ";set @",
+            "it's red or blue!",
+            "Tom's or Ann's -",
         ] {
             let s = arg(&*det, v);
             assert!(s < 0.7, "{v}: {s}");

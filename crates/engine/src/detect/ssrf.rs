@@ -161,7 +161,9 @@ pub(crate) fn classify_host(host: &str) -> Option<Target> {
         | "localhost4.localdomain4"
         | "localhost6.localdomain6"
         | "ip6-localhost"
+        | "ipv6-localhost"
         | "ip6-loopback"
+        | "ipv6-loopback"
         | "loopback"
         | "localtest.me"
         | "lvh.me"
@@ -172,6 +174,17 @@ pub(crate) fn classify_host(host: &str) -> Option<Target> {
     if host.ends_with(".localhost") || host.ends_with(".localtest.me") || host.ends_with(".lvh.me")
     {
         return Some(Target::Loopback);
+    }
+    // Names container runtimes and orchestrators resolve to the host or the cluster:
+    // `host.docker.internal`, `host.containers.internal`, `kubernetes.default.svc`.
+    if host.ends_with(".docker.internal")
+        || host.ends_with(".containers.internal")
+        || host == "kubernetes.default"
+        || host.ends_with(".svc.cluster.local")
+        || host.ends_with(".svc")
+        || host.ends_with(".cluster.local")
+    {
+        return Some(Target::Private);
     }
     // Wildcard DNS services that resolve an embedded address: `127.0.0.1.nip.io`.
     for svc in [
@@ -313,9 +326,14 @@ impl Detector for Ssrf {
                 let scheme = &lower[scheme_start..k];
                 let host = host_of(&lower[k + 3..]);
                 let sev = classify_host(host);
+                // A local URL quoted in prose (`then open http://localhost:3000`) is
+                // documentation; a fetcher is handed a URL on its own.
+                let prose = lower[..scheme_start].contains(char::is_whitespace);
                 let c = match sev {
                     Some(Target::Metadata) => 0.95,
+                    Some(Target::Loopback) if prose => 0.6,
                     Some(Target::Loopback) => 0.85,
+                    Some(Target::Private) if prose => 0.55,
                     Some(Target::Private) => 0.75,
                     None => 0.0,
                 };
@@ -346,18 +364,23 @@ impl Detector for Ssrf {
             }
         }
         // Bare `host/path` or `host:port` (no scheme) where a URL is expected.
-        let hostlike = lower.starts_with(|c: char| c.is_ascii_digit() || c == '[')
-            || lower.starts_with("local")
-            || lower.starts_with("metadata")
-            || lower.starts_with("instance-data")
-            || lower.starts_with("ip6-");
-        if hostlike && s.kind == Kind::ArgValue && !lower.contains("://") && !lower.contains(' ') {
+        let hostlike = lower.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '[');
+        if hostlike
+            && matches!(s.kind, Kind::ArgValue | Kind::Cookie)
+            && !lower.contains("://")
+            && !lower.contains(' ')
+        {
             let host = host_of(lower);
             if host.len() < lower.len() || host.contains(':') || lower.ends_with('/') {
                 match classify_host(host) {
                     Some(Target::Metadata) => take(0.9, 0, lower.len()),
                     Some(Target::Loopback) if !host.bytes().all(|c| c.is_ascii_digit()) => {
                         take(0.8, 0, lower.len())
+                    }
+                    // Internal names (`host.docker.internal/`), not addresses: a CIDR
+                    // (`10.0.0.0/8`) is configuration.
+                    Some(Target::Private) if host.bytes().any(|c| c.is_ascii_alphabetic()) => {
+                        take(0.75, 0, lower.len())
                     }
                     _ => {}
                 }
@@ -442,6 +465,31 @@ mod tests {
             "localhost is a word",
             "version 10.0.1",
             "https://shop.example.com/callback",
+        ] {
+            let s = arg(&*d, v);
+            assert!(s < 0.7, "{v}: {s}");
+        }
+    }
+
+    #[test]
+    fn flags_internal_names_without_scheme_and_spares_urls_in_prose() {
+        let d = build();
+        for v in [
+            "host.docker.internal/",
+            "kubernetes.default.svc.cluster.local/",
+            "ipv6-localhost/",
+            "lvh.me/",
+            "http://host.containers.internal/admin",
+        ] {
+            let s = arg(&*d, v);
+            assert!(s >= 0.7, "{v}: {s}");
+        }
+        for v in [
+            "Then open http://localhost:3000 in your browser",
+            "Run the app and visit http://127.0.0.1:8080/ to check",
+            "10.0.0.0/8",
+            "192.168.1.0/24",
+            "docs.example.com/",
         ] {
             let s = arg(&*d, v);
             assert!(s < 0.7, "{v}: {s}");

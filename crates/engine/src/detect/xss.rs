@@ -340,6 +340,36 @@ pub(crate) fn build() -> Box<dyn Detector> {
     Box::new(Xss { sinks })
 }
 
+/// Elements worth spelling out with spaces to slip past a filter.
+const SPACED_TAGS: &[&str] = &[
+    "script", "form", "dialog", "iframe", "frame", "object", "embed", "applet", "svg", "math",
+    "style", "link", "meta", "base", "body", "img", "image", "input", "button", "video", "audio",
+    "details", "marquee", "isindex", "frameset", "template", "portal", "textarea", "select",
+    "keygen", "source", "track",
+];
+
+/// The letters of `<f o r m`: single letters separated by single spaces (at least three).
+fn spaced_name(after: &str) -> Option<String> {
+    let b = after.as_bytes();
+    let mut name = String::new();
+    let mut i = 0;
+    while i < b.len() && b[i].is_ascii_alphabetic() && name.len() < 16 {
+        name.push(char::from(b[i]));
+        match b.get(i + 1) {
+            Some(c)
+                if c.is_ascii_whitespace() && b.get(i + 2).is_some_and(u8::is_ascii_alphabetic) =>
+            {
+                if b.get(i + 3).is_some_and(u8::is_ascii_alphabetic) {
+                    break;
+                }
+                i += 2;
+            }
+            _ => break,
+        }
+    }
+    (name.len() >= 3).then_some(name)
+}
+
 fn is_event(attr: &str) -> bool {
     attr.strip_prefix("on").is_some_and(|e| EVENTS.contains(&e))
 }
@@ -446,6 +476,12 @@ impl Xss {
                     best = best.max(c);
                 }
             }
+            // An XML schema or linked resource fetched from elsewhere.
+            if matches!(name, "xsi:schemalocation" | "xsi:nonamespaceschemalocation")
+                && v.contains("://")
+            {
+                best = best.max(0.75);
+            }
             if name == "srcdoc" {
                 best = best.max(0.9);
             }
@@ -500,6 +536,17 @@ impl Detector for Xss {
                 take(c, tag.start, tag.end);
             }
         }
+        // A tag name spelled out letter by letter (`<f o r m`, `<s c r i p t`): filters
+        // that strip whitespace, and old parsers, join it again.
+        if s.bytes.has(b'<') && s.bytes.has(b' ') {
+            for (k, _) in lower.match_indices('<').take(64) {
+                if let Some(name) = spaced_name(&lower[k + 1..]) {
+                    if SPACED_TAGS.contains(&name.as_str()) {
+                        take(0.75, k, (k + 40).min(lower.len()));
+                    }
+                }
+            }
+        }
         // Attribute break-out without a tag: `" onmouseover="alert(1)`.
         if s.bytes.any(b"\"'`") && s.bytes.has(b'=') {
             for (k, b) in lower.bytes().enumerate() {
@@ -538,7 +585,7 @@ impl Detector for Xss {
             }
         }
         // JSFuck: JavaScript written with `[]()!+` only.
-        if s.bytes.has(b'[') && s.bytes.has(b'!') && lower.len() >= 6 {
+        if s.bytes.has(b'[') && s.bytes.has(b'!') && lower.trim().len() >= 4 {
             let sym = lower.bytes().filter(|c| b"[]()!+ ".contains(c)).count();
             if sym * 10 >= lower.len() * 9 && (lower.contains("![]") || lower.contains("+[]")) {
                 take(0.85, 0, lower.len().min(80));
@@ -555,11 +602,21 @@ impl Detector for Xss {
             let name: String = lower[k..]
                 .chars()
                 .take_while(|c| c.is_ascii_alphabetic())
-                .take(40)
+                .take(48)
                 .collect();
             let after = lower[k + name.len()..].trim_start();
             if after.starts_with('=') && is_event(&name) && (k > 0 || s.kind == Kind::ArgName) {
                 take(0.8, k, (k + 40).min(lower.len()));
+            }
+            // An argument *name* holding a handler of any name after whitespace
+            // (`  onanything= `): no form field is called that.
+            if after.starts_with('=')
+                && s.kind == Kind::ArgName
+                && k > 0
+                && lower.as_bytes()[k - 1].is_ascii_whitespace()
+                && (5..=48).contains(&name.len())
+            {
+                take(0.75, k, (k + 40).min(lower.len()));
             }
         }
         // Client-side template injection: `{{ ... constructor ... }}`.
@@ -637,5 +694,31 @@ mod tests {
             let s = arg(&*d, v);
             assert!(s < 0.7, "{v}: {s}");
         }
+    }
+
+    #[test]
+    fn flags_spaced_tags_remote_schemas_and_handler_names() {
+        let d = build();
+        for v in [
+            "bar<f o r m",
+            "<d i a l o g",
+            "<s c r i p t>",
+            "<x xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:schemaLocation=\"http://a.b/ http://evil.example/x.xsd\">",
+            " !![]",
+        ] {
+            let s = arg(&*d, v);
+            assert!(s >= 0.7, "{v}: {s}");
+        }
+        assert!(crate::detect::testing::score(&*d, Kind::ArgName, "", "  onabcdefgh= ") >= 0.7);
+        for v in [
+            "I <3 u and a b c",
+            "<a b c> are letters",
+            "x < y and z",
+            "Plan A < plan b",
+        ] {
+            let s = arg(&*d, v);
+            assert!(s < 0.7, "{v}: {s}");
+        }
+        assert!(crate::detect::testing::score(&*d, Kind::ArgName, "", "online") < 0.7);
     }
 }

@@ -6,6 +6,7 @@
 
 pub(crate) mod body;
 pub(crate) mod cookie;
+pub(crate) mod graphql;
 pub(crate) mod json;
 pub(crate) mod multipart;
 pub(crate) mod urlencoded;
