@@ -12,6 +12,39 @@ pub fn substitute(
     text: &str,
     lookup: impl Fn(&str) -> Option<String>,
 ) -> Result<String, ConfigErrors> {
+    // Comment lines are left alone: a commented-out `${VAR}` must not need VAR.
+    if text
+        .lines()
+        .any(|l| l.trim_start().starts_with('#') && l.contains('$'))
+    {
+        let mut out = String::with_capacity(text.len());
+        let mut errors = Vec::new();
+        for (i, l) in text.split_inclusive('\n').enumerate() {
+            if l.trim_start().starts_with('#') {
+                out.push_str(l);
+                continue;
+            }
+            match substitute_lines(l, &lookup) {
+                Ok(t) => out.push_str(&t),
+                Err(ConfigErrors(es)) => errors.extend(es.into_iter().map(|mut e| {
+                    e.message = e.message.replacen("line 1", &format!("line {}", i + 1), 1);
+                    e
+                })),
+            }
+        }
+        return if errors.is_empty() {
+            Ok(out)
+        } else {
+            Err(ConfigErrors(errors))
+        };
+    }
+    substitute_lines(text, &lookup)
+}
+
+fn substitute_lines(
+    text: &str,
+    lookup: &impl Fn(&str) -> Option<String>,
+) -> Result<String, ConfigErrors> {
     let mut out = String::with_capacity(text.len());
     let mut errors = Vec::new();
     let mut rest = text;
@@ -97,6 +130,24 @@ mod tests {
         assert_eq!(err.0.len(), 1);
         assert!(err.0[0].message.contains("line 2"), "{}", err);
         assert!(err.0[0].message.contains("MISSING"), "{}", err);
+    }
+
+    #[test]
+    fn comment_lines_are_not_substituted() {
+        let out = substitute(
+            "# key: ${MISSING}\na: ${SECRET}\n  # ${ALSO_MISSING}\nb: ${NOPE}",
+            env,
+        );
+        let err = out.unwrap_err();
+        assert_eq!(err.0.len(), 1);
+        assert!(
+            err.0[0].message.contains("line 4") && err.0[0].message.contains("NOPE"),
+            "{err}"
+        );
+        assert_eq!(
+            substitute("# ${X}\na: ${SECRET}", env).unwrap(),
+            "# ${X}\na: s3cr$t"
+        );
     }
 
     #[test]

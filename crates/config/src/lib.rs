@@ -31,8 +31,13 @@ pub fn load(path: &Path) -> Result<Config, ConfigErrors> {
             format!("cannot read config file {}: {e}", path.display()),
         ))
     })?;
-    let base = path.parent().unwrap_or(Path::new("."));
-    parse(&text, base)
+    // Relative paths in the file resolve against the file's folder, shown absolute in errors.
+    let base = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => Path::new(".").to_path_buf(),
+    };
+    let base = std::path::absolute(&base).unwrap_or(base);
+    parse(&text, &base)
 }
 
 /// Parses configuration text; relative paths in it resolve against `base_dir`.

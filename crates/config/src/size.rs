@@ -6,7 +6,7 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
     let n: u64 = num.parse().map_err(|_| {
-        format!("invalid size {text:?}: expected a number with an optional unit (B, KB, MB, GB)")
+        format!("invalid size {text:?}: expected a number with an optional unit: B, K/KB/KiB, M/MB/MiB, G/GB/GiB (any case)")
     })?;
     let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
@@ -15,7 +15,7 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         "g" | "gb" | "gib" => 1 << 30,
         other => {
             return Err(format!(
-                "invalid size unit {other:?} in {text:?}: use B, KB, MB or GB"
+                "invalid size unit {other:?} in {text:?}: use B, K/KB/KiB, M/MB/MiB or G/GB/GiB"
             ))
         }
     };

@@ -384,9 +384,18 @@ impl<S> ClientIo<S> {
             431 => "Request Header Fields Too Large",
             _ => "Bad Request",
         };
-        let body = format!("{status} {text}: {reason}\n");
+        // The same JSON shape as the proxy's other error responses (no request id: the
+        // request never got far enough to have one).
+        let code = match status {
+            414 => "uri_too_long",
+            431 => "header_fields_too_large",
+            _ => "bad_request",
+        };
+        let body = format!(
+            "{{\"error\":\"{code}\",\"status\":{status},\"message\":\"{text}: {reason}\"}}\n"
+        );
         let response = format!(
-            "HTTP/1.1 {status} {text}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            "HTTP/1.1 {status} {text}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
             body.len()
         );
         tracing::debug!(status, reason, "refused malformed request");

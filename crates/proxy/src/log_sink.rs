@@ -24,17 +24,16 @@ impl LogSink {
         let mut out: Box<dyn Write + Send> = match target {
             LogTarget::Stdout => Box::new(std::io::stdout()),
             LogTarget::Stderr => Box::new(std::io::stderr()),
-            LogTarget::File(path) => {
-                if let Some(dir) = path.parent() {
-                    std::fs::create_dir_all(dir)?;
-                }
-                Box::new(
-                    std::fs::OpenOptions::new()
-                        .create(true)
-                        .append(true)
-                        .open(path)?,
-                )
-            }
+            // The directory must exist: creating it (as root) is not a log writer's call.
+            LogTarget::File(path) => Box::new(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .map_err(|e| {
+                        std::io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+                    })?,
+            ),
         };
         let (tx, rx) = sync_channel::<String>(QUEUE);
         let dropped = Arc::new(AtomicU64::new(0));

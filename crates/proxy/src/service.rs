@@ -248,7 +248,7 @@ async fn route_and_serve(
                 waf_hook::record(sink, &ctx, &verdict);
             }
             if let Some(top) = verdict.strongest() {
-                tracing::info!(request_id, client = %record.client, category = top.category.name(), detector = top.detector, confidence = top.confidence, location = ?top.location, blocked, "waf finding");
+                tracing::info!(request_id, client = %record.client, category = top.category.name(), detector = top.detector, confidence = %format_args!("{:.2}", top.confidence), location = ?top.location, blocked, "waf finding");
             }
         } else {
             record.waf_action = "pass";

@@ -8,12 +8,7 @@ use waf_config::{Backend, HostPattern, PathPattern};
 
 pub fn run(path: &Path) -> ExitCode {
     let engine = Arc::new(waf_engine::Engine::new());
-    match crate::load(
-        path,
-        &engine,
-        &waf_dataplane::gates::SharedState::default(),
-        None,
-    ) {
+    match build_without_side_effects(path, &engine) {
         Ok(rt) => {
             print!("{}", summary(&rt));
             println!("configuration OK: {}", path.display());
@@ -29,6 +24,56 @@ pub fn run(path: &Path) -> ExitCode {
                 eprintln!("  - {e}");
             }
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// Validates like `run`, but writes nothing: log files are checked (their folder must exist
+/// and the file, if present, be writable), not created or opened for appending.
+fn build_without_side_effects(
+    path: &Path,
+    engine: &Arc<waf_engine::Engine>,
+) -> Result<waf_dataplane::Runtime, waf_config::ConfigErrors> {
+    let mut config = waf_config::load(path)?;
+    let mut errors = Vec::new();
+    let access = config.logging.access_log.take().map(|a| a.target);
+    let security = config.logging.security_log.take();
+    for (key, target) in [
+        ("logging.access_log.file", access),
+        ("logging.security_log.file", security),
+    ] {
+        let Some(waf_config::LogTarget::File(file)) = target else {
+            continue;
+        };
+        let dir_ok = file
+            .parent()
+            .is_some_and(|d| d.as_os_str().is_empty() || d.is_dir());
+        let file_ok = !file.exists()
+            || std::fs::metadata(&file).is_ok_and(|m| m.is_file() && !m.permissions().readonly());
+        if !dir_ok {
+            errors.push(waf_config::ConfigError::new(
+                key,
+                format!("folder of {} does not exist", file.display()),
+            ));
+        } else if !file_ok {
+            errors.push(waf_config::ConfigError::new(
+                key,
+                format!("{} is not a writable file", file.display()),
+            ));
+        }
+    }
+    let runtime = waf_dataplane::Runtime::build(
+        config,
+        Arc::clone(engine),
+        &waf_dataplane::gates::SharedState::default(),
+        None,
+    );
+    match runtime {
+        Ok(rt) if errors.is_empty() => Ok(rt),
+        Ok(_) => Err(waf_config::ConfigErrors(errors)),
+        Err(mut e) => {
+            e.0.extend(errors);
+            Err(e)
         }
     }
 }

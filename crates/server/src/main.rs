@@ -145,7 +145,8 @@ async fn serve(
         workers.push(worker);
     }
     tracing::info!(%listen, waf = mode, workers = workers.len(), "waf-proxy {} listening", env!("CARGO_PKG_VERSION"));
-    println!("waf-proxy listening on http://{listen} (WAF {mode})");
+    // stderr: stdout may carry the access log.
+    eprintln!("waf-proxy listening on http://{listen} (WAF {mode})");
 
     let reload_dp = Arc::clone(&dp);
     tokio::spawn(async move { reload_on_sighup(path, engine, shared, reload_dp).await });
@@ -221,7 +222,8 @@ fn init_tracing(logging: &waf_config::LoggingConfig) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&logging.level));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     match logging.format {
         waf_config::LogFormat::Json => builder.json().init(),
         waf_config::LogFormat::Text => builder.init(),

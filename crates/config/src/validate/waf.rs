@@ -56,7 +56,7 @@ pub(super) fn mode(errs: &mut Errors, key: &str, value: Option<&str>) -> Option<
         "monitor" => Some(WafMode::Monitor),
         "block" => Some(WafMode::Block),
         "challenge" => {
-            errs.push(key, "mode \"challenge\" needs the JavaScript challenge, which is not available in this build yet; use monitor or block");
+            errs.push(key, "mode \"challenge\" (answering detector findings with a challenge) is not available yet; use monitor or block (the JavaScript challenge of waf.bot_protection and of custom rules is available)");
             None
         }
         other => {
