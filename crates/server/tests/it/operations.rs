@@ -120,3 +120,30 @@ fn sigterm_lets_in_flight_requests_finish() {
         "still accepting after SIGTERM"
     );
 }
+
+#[test]
+fn check_writes_nothing_and_names_unusable_log_paths() {
+    let dir = temp_dir();
+    let log = dir.join("access.log");
+    let yaml = format!(
+        "{}logging:\n  access_log:\n    file: {}\n",
+        config(9000),
+        log.display()
+    );
+    let (ok, _, err) = check(&yaml);
+    assert!(ok, "{err}");
+    assert!(!log.exists(), "check created the log file");
+    let missing = dir.join("no-such-folder/access.log");
+    let (ok, _, err) = check(&format!(
+        "{}logging:\n  access_log:\n    file: {}\n",
+        config(9000),
+        missing.display()
+    ));
+    assert!(!ok);
+    assert!(err.contains("logging.access_log.file: folder of"), "{err}");
+    assert!(
+        !dir.join("no-such-folder").exists(),
+        "check created a folder"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
