@@ -96,7 +96,7 @@ async fn route_and_serve(
     rt: &Runtime,
     peer: SocketAddr,
     host: Option<String>,
-    mut parts: http::request::Parts,
+    parts: http::request::Parts,
     incoming: Incoming,
     on_upgrade: Option<hyper::upgrade::OnUpgrade>,
     request_id: &str,
@@ -305,86 +305,143 @@ async fn route_and_serve(
             }
         }
         UpstreamRuntime::Servers(balancer) => {
-            let peer_trusted = server
-                .trusted_proxies
-                .iter()
-                .any(|n| n.contains(&peer.ip()));
-            let ctx = ForwardContext {
-                peer: peer.ip(),
-                peer_trusted,
+            let path_and_query = upstream_target(&parts, &norm_path);
+            let step = UpstreamStep {
+                rt,
+                peer,
                 host: &host,
-                authority: request_authority(&parts),
-                request_id,
-                upgrade: on_upgrade.is_some(),
-            };
-            let headers = forward::upstream_headers(
-                std::mem::take(&mut parts.headers),
-                parts.version,
+                path_and_query,
+                route,
                 route_rt,
-                &ctx,
-            );
-            let target = forward::Target {
-                method: &parts.method,
-                path_and_query: if norm_path == parts.uri.path() {
-                    parts.uri.path_and_query().cloned()
-                } else {
-                    let pq = match parts.uri.query() {
-                        Some(q) => format!("{norm_path}?{q}"),
-                        None => norm_path.to_string(),
-                    };
-                    pq.parse().ok()
-                },
+                request_id,
+                accept_html,
             };
-            let sent = forward::send(
-                balancer,
-                record.client,
-                &target,
-                headers,
-                body_for_upstream,
-                route.timeout,
-                route.retry_attempts,
-            )
-            .await;
-            match sent {
-                Ok((mut resp, server_index)) => {
-                    if rt.access_log.is_some() {
-                        record.upstream = balancer.servers()[server_index].authority.clone();
-                    }
-                    if resp.status() == StatusCode::SWITCHING_PROTOCOLS {
-                        if let Some(client_side) = on_upgrade {
-                            let upstream_side = hyper::upgrade::on(&mut resp);
-                            let lease = resp.body_mut().take_lease();
-                            tokio::spawn(async move {
-                                tunnel(client_side, upstream_side).await;
-                                drop(lease);
-                            });
-                        }
-                        let (mut p, _) = resp.into_parts();
-                        forward::strip_hop_by_hop(&mut p.headers, true);
-                        return Response::from_parts(p, body::empty());
-                    }
-                    let (mut p, b) = resp.into_parts();
-                    forward::strip_hop_by_hop(&mut p.headers, false);
-                    Response::from_parts(p, http_body_util::BodyExt::boxed(b))
-                }
-                Err(ForwardError::Timeout) => err(
-                    StatusCode::GATEWAY_TIMEOUT,
-                    "upstream_timeout",
-                    "the upstream did not answer in time",
-                ),
-                Err(ForwardError::NoServer(crate::balancer::NoServer::AllBusy)) => err(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "upstream_busy",
-                    "every upstream server is at its connection limit",
-                ),
-                Err(_) => err(
-                    StatusCode::BAD_GATEWAY,
-                    "bad_gateway",
-                    "no upstream server could be reached",
-                ),
-            }
+            proxy_to_servers(step, balancer, parts, on_upgrade, body_for_upstream, record).await
         }
     }
+}
+
+/// What the upstream step needs of the request path so far.
+struct UpstreamStep<'a> {
+    rt: &'a Runtime,
+    peer: SocketAddr,
+    host: &'a str,
+    /// The normalised path with the raw query.
+    path_and_query: Option<http::uri::PathAndQuery>,
+    route: &'a waf_config::Route,
+    route_rt: &'a crate::runtime::RouteRuntime,
+    request_id: &'a str,
+    accept_html: bool,
+}
+
+/// Forwards to a server of the route's upstream (tunnelling a WebSocket upgrade), or answers
+/// 502/503/504.
+async fn proxy_to_servers(
+    step: UpstreamStep<'_>,
+    balancer: &Arc<crate::balancer::Balancer>,
+    mut parts: http::request::Parts,
+    on_upgrade: Option<hyper::upgrade::OnUpgrade>,
+    body_for_upstream: ForwardBody,
+    record: &mut AccessRecord,
+) -> Response<ProxyBody> {
+    let UpstreamStep {
+        rt,
+        peer,
+        host,
+        path_and_query,
+        route,
+        route_rt,
+        request_id,
+        accept_html,
+    } = step;
+    let err = |status, code, msg: &str| error(status, code, msg, request_id, accept_html);
+    let server = &rt.config.server;
+    let peer_trusted = server
+        .trusted_proxies
+        .iter()
+        .any(|n| n.contains(&peer.ip()));
+    let ctx = ForwardContext {
+        peer: peer.ip(),
+        peer_trusted,
+        host,
+        authority: request_authority(&parts),
+        request_id,
+        upgrade: on_upgrade.is_some(),
+    };
+    let headers = forward::upstream_headers(
+        std::mem::take(&mut parts.headers),
+        parts.version,
+        route_rt,
+        &ctx,
+    );
+    let target = forward::Target {
+        method: &parts.method,
+        path_and_query,
+    };
+    let sent = forward::send(
+        balancer,
+        record.client,
+        &target,
+        headers,
+        body_for_upstream,
+        route.timeout,
+        route.retry_attempts,
+    )
+    .await;
+    match sent {
+        Ok((mut resp, server_index)) => {
+            if rt.access_log.is_some() {
+                record.upstream = balancer.servers()[server_index].authority.clone();
+            }
+            if resp.status() == StatusCode::SWITCHING_PROTOCOLS {
+                if let Some(client_side) = on_upgrade {
+                    let upstream_side = hyper::upgrade::on(&mut resp);
+                    let lease = resp.body_mut().take_lease();
+                    tokio::spawn(async move {
+                        tunnel(client_side, upstream_side).await;
+                        drop(lease);
+                    });
+                }
+                let (mut p, _) = resp.into_parts();
+                forward::strip_hop_by_hop(&mut p.headers, true);
+                return Response::from_parts(p, body::empty());
+            }
+            let (mut p, b) = resp.into_parts();
+            forward::strip_hop_by_hop(&mut p.headers, false);
+            Response::from_parts(p, http_body_util::BodyExt::boxed(b))
+        }
+        Err(ForwardError::Timeout) => err(
+            StatusCode::GATEWAY_TIMEOUT,
+            "upstream_timeout",
+            "the upstream did not answer in time",
+        ),
+        Err(ForwardError::NoServer(crate::balancer::NoServer::AllBusy)) => err(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "upstream_busy",
+            "every upstream server is at its connection limit",
+        ),
+        Err(_) => err(
+            StatusCode::BAD_GATEWAY,
+            "bad_gateway",
+            "no upstream server could be reached",
+        ),
+    }
+}
+
+/// The upstream request target: the normalised path with the raw query (the original when
+/// the path was already normal).
+fn upstream_target(
+    parts: &http::request::Parts,
+    norm_path: &str,
+) -> Option<http::uri::PathAndQuery> {
+    if norm_path == parts.uri.path() {
+        return parts.uri.path_and_query().cloned();
+    }
+    let pq = match parts.uri.query() {
+        Some(q) => format!("{norm_path}?{q}"),
+        None => norm_path.to_string(),
+    };
+    pq.parse().ok()
 }
 
 /// Copies bytes both ways between an upgraded client and upstream connection.
