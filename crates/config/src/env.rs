@@ -7,51 +7,39 @@
 
 use crate::{ConfigError, ConfigErrors};
 
-/// Substitutes variables in `text`, looking them up with `lookup`.
+/// Substitutes variables in `text`, looking them up with `lookup`. Comment lines are left
+/// alone: a commented-out `${VAR}` must not need VAR.
 pub fn substitute(
     text: &str,
     lookup: impl Fn(&str) -> Option<String>,
 ) -> Result<String, ConfigErrors> {
-    // Comment lines are left alone: a commented-out `${VAR}` must not need VAR.
-    if text
-        .lines()
-        .any(|l| l.trim_start().starts_with('#') && l.contains('$'))
-    {
-        let mut out = String::with_capacity(text.len());
-        let mut errors = Vec::new();
-        for (i, l) in text.split_inclusive('\n').enumerate() {
-            if l.trim_start().starts_with('#') {
-                out.push_str(l);
-                continue;
-            }
-            match substitute_lines(l, &lookup) {
-                Ok(t) => out.push_str(&t),
-                Err(ConfigErrors(es)) => errors.extend(es.into_iter().map(|mut e| {
-                    e.message = e.message.replacen("line 1", &format!("line {}", i + 1), 1);
-                    e
-                })),
-            }
-        }
-        return if errors.is_empty() {
-            Ok(out)
-        } else {
-            Err(ConfigErrors(errors))
-        };
-    }
-    substitute_lines(text, &lookup)
-}
-
-fn substitute_lines(
-    text: &str,
-    lookup: &impl Fn(&str) -> Option<String>,
-) -> Result<String, ConfigErrors> {
     let mut out = String::with_capacity(text.len());
     let mut errors = Vec::new();
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if line.trim_start().starts_with('#') {
+            out.push_str(line);
+        } else {
+            substitute_line(line, i + 1, &lookup, &mut out, &mut errors);
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(ConfigErrors(errors))
+    }
+}
+
+/// One line (a reference cannot span lines: names have no newline).
+fn substitute_line(
+    text: &str,
+    line: usize,
+    lookup: &impl Fn(&str) -> Option<String>,
+    out: &mut String,
+    errors: &mut Vec<ConfigError>,
+) {
     let mut rest = text;
-    let mut line = 1;
     while let Some(pos) = rest.find('$') {
         let (before, after) = rest.split_at(pos);
-        line += before.matches('\n').count();
         out.push_str(before);
         if let Some(tail) = after.strip_prefix("$$") {
             out.push('$');
@@ -63,8 +51,7 @@ fn substitute_lines(
                     format!("line {line}: unterminated ${{ in variable reference"),
                 ));
                 out.push_str(after);
-                rest = "";
-                break;
+                return;
             };
             let expr = &tail[..end];
             let (name, default) = match expr.split_once(":-") {
@@ -95,11 +82,6 @@ fn substitute_lines(
         }
     }
     out.push_str(rest);
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(ConfigErrors(errors))
-    }
 }
 
 #[cfg(test)]
