@@ -54,7 +54,7 @@ impl Detector for Mail {
             }
         }
         let (c, a) = best;
-        (c > 0.0).then(|| Hit::at(c, s.text, a, (a + 80).min(s.text.len())))
+        (c > 0.0).then(|| Hit::from(c, s.text, a))
     }
 }
 

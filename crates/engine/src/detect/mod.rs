@@ -109,6 +109,9 @@ pub(crate) struct Hit<'a> {
     pub fragment: Cow<'a, str>,
 }
 
+/// Evidence kept from the point a detector matched.
+pub(crate) const FRAGMENT_BYTES: usize = 80;
+
 impl<'a> Hit<'a> {
     pub(crate) fn new(confidence: f32, fragment: impl Into<Cow<'a, str>>) -> Hit<'a> {
         Hit {
@@ -118,6 +121,12 @@ impl<'a> Hit<'a> {
     }
 
     /// Evidence is the part of `text` around byte range `at..end`, widened to char bounds.
+    /// A hit whose evidence is the fragment of `text` starting at `at`, at most
+    /// [`FRAGMENT_BYTES`] long.
+    pub(crate) fn from(confidence: f32, text: &'a str, at: usize) -> Hit<'a> {
+        Hit::at(confidence, text, at, at.saturating_add(FRAGMENT_BYTES))
+    }
+
     pub(crate) fn at(confidence: f32, text: &'a str, at: usize, end: usize) -> Hit<'a> {
         let mut s = at.min(text.len());
         while !text.is_char_boundary(s) {

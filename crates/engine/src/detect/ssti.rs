@@ -178,7 +178,7 @@ impl Detector for Ssti {
             }
         }
         let (c, a) = best;
-        (c > 0.0).then(|| Hit::at(c, s.text, a, (a + 80).min(s.text.len())))
+        (c > 0.0).then(|| Hit::from(c, s.text, a))
     }
 }
 

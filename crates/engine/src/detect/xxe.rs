@@ -58,7 +58,7 @@ impl Detector for Xxe {
             take(0.85, lower.find("xi").unwrap_or(0));
         }
         let (c, a) = best;
-        (c > 0.0).then(|| Hit::at(c, s.text, a, (a + 80).min(s.text.len())))
+        (c > 0.0).then(|| Hit::from(c, s.text, a))
     }
 }
 
