@@ -1,6 +1,8 @@
 //! Mail header and mail-protocol injection: a line break followed by a mail header
 //! (`Bcc:`, `Cc:`, `To:`, `From:`, `Subject:`, `Reply-To:`) or by an SMTP/IMAP command
-//! (`RCPT TO:`, `MAIL FROM:`, `DATA`), in values that end up in outgoing mail.
+//! (`RCPT TO:`, `MAIL FROM:`, `DATA`), in values that end up in outgoing mail; or by a
+//! command of the SMTP, POP3 or IMAP protocols written with its arguments (`EHLO host`,
+//! `RETR 1`, `a001 LOGIN user pass`), in values that reach a mail server's connection.
 
 use super::{Detector, Hit, Kind, Subject, Triggers};
 
@@ -53,8 +55,110 @@ impl Detector for Mail {
                 }
             }
         }
+        for (k, _) in lower.match_indices(['\r', '\n']).take(256) {
+            let line = lower[k..].trim_start_matches(['\r', '\n']);
+            let line = line.split(['\r', '\n']).next().unwrap_or("");
+            if best.0 < 0.8 && protocol_command(line) {
+                best = (0.8, k);
+            }
+        }
         let (c, a) = best;
         (c > 0.0).then(|| Hit::from(c, s.text, a))
+    }
+}
+
+/// True when a line is a mail-protocol command with arguments of its grammar: SMTP
+/// (`EHLO host.tld`, `VRFY user`), POP3 (`RETR 3`, `TOP 1 2`, `APOP name digest`,
+/// `AUTH PLAIN`), IMAP (`tag COMMAND ...`, the tag holding a digit).
+fn protocol_command(line: &str) -> bool {
+    let mut words = line.split(' ').filter(|w| !w.is_empty());
+    let (Some(cmd), rest) = (words.next(), words.collect::<Vec<_>>()) else {
+        return false;
+    };
+    let number = |w: &&str| w.bytes().all(|c| c.is_ascii_digit()) && w.len() <= 10;
+    let host = |w: &&str| {
+        w.contains('.')
+            && w.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || b".-[]:".contains(&c))
+    };
+    match (cmd, rest.as_slice()) {
+        ("helo" | "ehlo", [h]) => host(h),
+        ("vrfy" | "expn", [_]) => true,
+        ("retr" | "dele" | "list" | "uidl", [n]) => number(n),
+        ("top", [n, m]) => number(n) && number(m),
+        ("apop", [_, d]) => d.len() == 32 && d.bytes().all(|c| c.is_ascii_hexdigit()),
+        ("auth" | "authenticate", [mech, ..]) => matches!(
+            *mech,
+            "plain"
+                | "login"
+                | "cram-md5"
+                | "digest-md5"
+                | "xoauth2"
+                | "oauthbearer"
+                | "gssapi"
+                | "ntlm"
+        ),
+        (tag, [imap, args @ ..]) => {
+            tag.len() <= 12
+                && tag.bytes().any(|c| c.is_ascii_digit())
+                && tag.bytes().all(|c| c.is_ascii_alphanumeric())
+                && imap_arguments(imap, args)
+        }
+        _ => false,
+    }
+}
+
+/// True when `args` fit the grammar of IMAP command `cmd`.
+fn imap_arguments(cmd: &str, args: &[&str]) -> bool {
+    let sequence = |w: Option<&&str>| {
+        w.is_some_and(|w| {
+            w.bytes().any(|c| c.is_ascii_digit() || c == b'*')
+                && w.bytes().all(|c| c.is_ascii_digit() || b":,*".contains(&c))
+        })
+    };
+    let line = args.join(" ");
+    match cmd {
+        "capability" | "noop" | "logout" | "idle" | "starttls" | "check" | "close" | "expunge"
+        | "namespace" => args.is_empty(),
+        "login" | "list" | "lsub" | "rename" => args.len() == 2,
+        "select" | "examine" | "create" | "delete" | "subscribe" | "unsubscribe" | "getacl" => {
+            args.len() == 1
+        }
+        "status" => line.contains('(') && line.contains(')'),
+        "append" => !args.is_empty() && line.contains(['{', '(']),
+        "fetch" | "store" | "copy" | "move" => sequence(args.first()),
+        "search" => args.first().is_some_and(|k| {
+            matches!(
+                *k,
+                "all"
+                    | "answered"
+                    | "deleted"
+                    | "flagged"
+                    | "seen"
+                    | "unseen"
+                    | "new"
+                    | "recent"
+                    | "since"
+                    | "before"
+                    | "on"
+                    | "from"
+                    | "to"
+                    | "subject"
+                    | "body"
+                    | "text"
+                    | "header"
+                    | "larger"
+                    | "smaller"
+                    | "charset"
+            )
+        }),
+        "uid" => args.first().is_some_and(|sub| {
+            matches!(
+                *sub,
+                "fetch" | "store" | "copy" | "move" | "search" | "expunge"
+            ) && imap_arguments(sub, &args[1..])
+        }),
+        _ => false,
     }
 }
 
@@ -74,5 +178,31 @@ mod tests {
     fn ignores_letters_with_lines() {
         let d = build();
         assert!(arg(&*d, "Dear team,\r\nTo: whom it may concern\r\nthanks") < 0.7);
+        for v in [
+            "Agenda:\r\nList of attendees\r\nTop 10 questions",
+            "Steps\nlist 3 items\ntop it off",
+            "Notes\r\nA1 is the paper size\r\nB2 status quo",
+            "Hi\nauthenticate yourself first",
+        ] {
+            assert!(arg(&*d, v) < 0.7, "{v}");
+        }
+    }
+
+    #[test]
+    fn flags_mail_protocol_commands_after_a_line_break() {
+        let d = build();
+        for v in [
+            "%0d%0aEHLO test.com",
+            "%0d%0aRETR 123",
+            "%0d%0alist 3",
+            "%0d%0aTOP 1 2",
+            "%0d%0aAUTH PLAIN dGhpc2lz",
+            "%0d%0aAPOP user 7d0a3bd8e5b2abcfb3e256633c23b891",
+            "%0D%0Aa001 STATUS INBOX (MESSAGES)",
+            "%0D%0Aa001 uid store 231:233",
+            "\r\nA1 APPEND saved-messages (\\Seen) {310}",
+        ] {
+            assert!(arg(&*d, v) >= 0.7, "{v}");
+        }
     }
 }

@@ -25,6 +25,7 @@ pub(crate) mod rce;
 pub(crate) mod rfi;
 pub(crate) mod scanner;
 pub(crate) mod session_fixation;
+pub(crate) mod shell_tricks;
 pub(crate) mod shell_words;
 pub(crate) mod sql_lexer;
 pub(crate) mod sqli;

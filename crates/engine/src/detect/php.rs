@@ -166,6 +166,112 @@ const FUNCTIONS: &[(&str, f32)] = &[
     ("session_start", 0.6),
 ];
 
+/// Name prefixes of PHP's bundled extensions (`array_diff`, `ldap_get_entries`,
+/// `sodium_crypto_box`, `gethostbyname`): a value that is nothing but a call of such a
+/// function is PHP code.
+const EXTENSION_PREFIXES: &[&str] = &[
+    "array_",
+    "date_",
+    "timezone_",
+    "ldap_",
+    "pg_",
+    "odbc_",
+    "sodium_",
+    "tidy_",
+    "zend_",
+    "mysqli_",
+    "mysql_",
+    "sqlite_",
+    "oci_",
+    "openssl_",
+    "curl_",
+    "posix_",
+    "proc_",
+    "pcntl_",
+    "stream_",
+    "socket_",
+    "xml_",
+    "xmlwriter_",
+    "libxml_",
+    "simplexml_",
+    "mb_",
+    "iconv_",
+    "ftp_",
+    "imap_",
+    "gethostby",
+    "dns_",
+    "ob_",
+    "session_",
+    "str_",
+    "preg_",
+    "json_",
+    "hash_",
+    "mcrypt_",
+    "gmp_",
+    "exif_",
+    "imagecreate",
+    "fastcgi_",
+    "apache_",
+    "spl_",
+    "iterator_",
+    "func_",
+    "filter_",
+    "ctype_",
+    "numfmt_",
+    "msgfmt_",
+    "grapheme_",
+    "idn_",
+    "shmop_",
+    "sem_",
+    "shm_",
+    "ini_",
+    "php_",
+    "zlib_",
+    "readline_",
+    "opcache_",
+    "finfo_",
+    "collator_",
+    "transliterator_",
+    "enchant_",
+    "snmp_",
+    "gzinflate",
+    "gzuncompress",
+    "bzdecompress",
+    "unserialize",
+    "var_",
+    "debug_",
+    "error_",
+    "set_error_",
+    "set_exception_",
+    "call_user_",
+    "forward_static_",
+    "get_class_",
+    "highlight_",
+    "ignore_user_",
+];
+
+/// True when `text` is a single call of a bundled PHP function: `array_diff (`,
+/// `date_add()`, `ldap_get_entries($c)`.
+fn sole_builtin_call(text: &str) -> bool {
+    let t = text.trim();
+    let name_len = t
+        .bytes()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == b'_')
+        .count();
+    let name = &t[..name_len];
+    let Some(args) = t[name_len..].trim_start().strip_prefix('(') else {
+        return false;
+    };
+    let args = args.trim_end();
+    let closed = args.is_empty()
+        || args.ends_with(')') && !args[..args.len() - 1].contains(['(', ')'])
+        || args.ends_with(");");
+    closed
+        && EXTENSION_PREFIXES
+            .iter()
+            .any(|p| name.len() > p.len() + 1 && name.starts_with(p))
+}
+
 /// Upload extensions PHP servers execute.
 const PHP_EXTENSIONS: &[&str] = &[
     "php", "php3", "php4", "php5", "php7", "php8", "phtml", "phar", "phps", "pht", "phpt", "pgif",
@@ -483,6 +589,19 @@ impl Detector for Php {
                     }
                 }
             }
+            if matches!(
+                s.kind,
+                Kind::ArgValue | Kind::ArgName | Kind::Path | Kind::Body
+            ) {
+                let call = if s.kind == Kind::Path {
+                    lower.rsplit('/').next().unwrap_or("")
+                } else {
+                    lower
+                };
+                if sole_builtin_call(call) {
+                    take(0.72, lower.len() - call.len(), lower.len());
+                }
+            }
             if s.bytes.has(b'$') {
                 if let Some(m) = self.variable_call.find(lower) {
                     take(0.85, m.start(), m.end());
@@ -637,6 +756,30 @@ mod tests {
         }
         assert!(score(&*d, Kind::Filename, "file", "shell.php5...") >= 0.7);
         assert!(score(&*d, Kind::Header, "x-filename", "a.phtml") >= 0.7);
+    }
+
+    #[test]
+    fn flags_a_value_that_is_one_call_of_a_bundled_function() {
+        let d = build();
+        for v in [
+            "array_diff (",
+            "date_ADD()",
+            "gethostbynamE(",
+            "ldap_get_entries($conn)",
+            "sodium_crypto_aead_chacha20poly1305_ietf_keygen (",
+        ] {
+            assert!(arg(&*d, v) >= 0.7, "{v}");
+        }
+        for v in [
+            "array_diff",
+            "use array_diff() to compare",
+            "image (1)",
+            "str_(",
+            "date_of_birth",
+            "images(2).jpg",
+        ] {
+            assert!(arg(&*d, v) < 0.7, "{v}");
+        }
     }
 
     #[test]

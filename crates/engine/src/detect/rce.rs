@@ -31,6 +31,7 @@ impl Hasher for Fnv {
     }
 }
 
+use super::shell_tricks;
 use super::shell_words::{STRONG, WEAK, WRAPPERS};
 use super::{Detector, Hit, Kind, Subject, Triggers};
 
@@ -567,6 +568,15 @@ impl Detector for Rce {
             }
         }
         let d = deob.as_str();
+        if let Some((c, k)) = shell_tricks::obfuscated_command(lower, |w| self.lookup(w).is_some())
+        {
+            take(c, k, (k + 60).min(lower.len()));
+        }
+        if s.bytes.has(b'.') {
+            if let Some((c, k)) = shell_tricks::sqlite_dot_command(lower) {
+                take(c, k, (k + 60).min(lower.len()));
+            }
+        }
         // One command line typed and entered: a known binary with arguments, then the
         // newline that submits it (`ansible-vault decrypt secret⏎`, `'cscli' alerts list⏎`).
         if let Some(line) = d.strip_suffix('\n') {
@@ -694,6 +704,8 @@ impl Detector for Rce {
                         .next()
                         .unwrap_or("");
                     for alt in inner.split(',') {
+                        // `{,$'whoami',}`: ANSI-C quoting of an alternative.
+                        let alt = alt.trim_start_matches('$');
                         let word = format!("{prefix}{alt}{suffix}");
                         if self.lookup(&word).is_some() && !word.is_empty() {
                             take(0.8, open, (open + len + 1).min(lower.len()));
@@ -723,7 +735,9 @@ impl Detector for Rce {
         // Globs standing in for system paths: `/etc/pas[s]wd`, `/???/??t`.
         if s.bytes.any(b"?*[") {
             for word in d
-                .split(|c: char| c.is_whitespace() || c == ';' || c == '|' || c == '&')
+                .split(|c: char| {
+                    c.is_whitespace() || matches!(c, ';' | '|' | '&' | '{' | ',' | '}')
+                })
                 .take(64)
             {
                 if word.starts_with('/') && word.contains(['?', '*', '[']) {

@@ -50,6 +50,10 @@ pub(crate) enum Kw {
     Not,
     Exists,
     As,
+    /// `COLLATE name`: changes how the operand before it compares.
+    Collate,
+    /// `NOTNULL`, `ISNULL` written after an operand (SQLite, PostgreSQL).
+    NullTest,
 }
 
 /// What a token is.
@@ -423,9 +427,11 @@ fn classify(w: &[u8], call: bool) -> Tok {
             return Tok::Cmp
         }
         b"is" => Kw::Is,
+        b"collate" => Kw::Collate,
+        b"notnull" => Kw::NullTest,
         b"in" => Kw::In,
         b"between" => Kw::Between,
-        b"and" | b"or" | b"xor" | b"div" => return Tok::Logic,
+        b"and" | b"or" | b"xor" | b"div" | b"mod" => return Tok::Logic,
         b"information_schema"
         | b"sysobjects"
         | b"syscolumns"

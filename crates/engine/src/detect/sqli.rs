@@ -690,7 +690,9 @@ impl Scorer<'_> {
             && self.is_breakout(1)
             && matches!(
                 t.tok,
-                Tok::Logic | Tok::Cmp | Tok::Kw(Kw::Is | Kw::Not | Kw::In | Kw::Between)
+                Tok::Logic
+                    | Tok::Cmp
+                    | Tok::Kw(Kw::Is | Kw::Not | Kw::In | Kw::Between | Kw::Collate | Kw::NullTest)
             )
         {
             self.breakout_continued = true;
@@ -1035,6 +1037,10 @@ mod tests {
         let det = d();
         for v in [
             "starts_with(password,'a')::int",
+            "user'collate nocase--",
+            "user'collate`utf8mb4_general_ci`--",
+            "' notnull --",
+            "x' mod id--",
             "unistr(password)::int",
             "'{\"a\":1}'::jsonb #> '{a,b}'",
             "substr(version(),1,1)::text",

@@ -82,6 +82,51 @@ fn literal_arithmetic(inner: &str) -> bool {
         && t.chars().any(|c| c.is_ascii_digit())
 }
 
+/// Offset of a complete control structure of a template language, a statement tag with
+/// a control keyword and a later end tag: `{% if x %}49{% endif %}`, `<% if x %>..<% end %>`.
+fn control_structure(lower: &str) -> Option<usize> {
+    for (open, close) in [("{%", "%}"), ("<%", "%>")] {
+        for (k, _) in lower.match_indices(open).take(16) {
+            let rest = &lower[k + open.len()..];
+            let Some(end) = rest.find(close) else {
+                continue;
+            };
+            let inner = rest[..end].trim_start_matches(['-', '=', '~', '+', ' ', '\t']);
+            let word = inner
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .next()
+                .unwrap_or("");
+            if !matches!(
+                word,
+                "if" | "for"
+                    | "unless"
+                    | "while"
+                    | "with"
+                    | "macro"
+                    | "block"
+                    | "case"
+                    | "each"
+                    | "filter"
+                    | "autoescape"
+                    | "call"
+            ) || inner.len() == word.len()
+            {
+                continue;
+            }
+            let after = &rest[end + close.len()..];
+            let closed = after.match_indices(open).take(16).any(|(j, _)| {
+                after[j + open.len()..]
+                    .trim_start_matches(['-', '~', ' ', '\t'])
+                    .starts_with("end")
+            });
+            if closed {
+                return Some(k);
+            }
+        }
+    }
+    None
+}
+
 impl Detector for Ssti {
     fn triggers(&self) -> Triggers {
         Triggers::bytes_or_words(
@@ -158,6 +203,11 @@ impl Detector for Ssti {
                 }
             }
         }
+        if s.bytes.has(b'%') {
+            if let Some(k) = control_structure(lower) {
+                take(0.85, k);
+            }
+        }
         if s.bytes.has(b'_') {
             for w in OBJECT_WALK.iter().take(6) {
                 if let Some(k) = lower.find(w) {
@@ -201,6 +251,25 @@ mod tests {
             "<#assign ex=\"freemarker.template.utility.Execute\"?new()>",
         ] {
             assert!(arg(&*d, v) >= 0.7, "{v}");
+        }
+    }
+
+    #[test]
+    fn flags_complete_template_control_structures() {
+        let d = build();
+        for v in [
+            "{% if True %}49{% endif %}",
+            "<% if True %>49<% endif %>",
+            "<%= if true %>49<% end %>",
+            "{%- for x in y -%}a{%- endfor -%}",
+        ] {
+            assert!(arg(&*d, v) >= 0.7, "{v}");
+        }
+        for v in [
+            "100% if needed {% see %}",
+            "50% off if you buy 2, 10% end of season",
+        ] {
+            assert!(arg(&*d, v) < 0.7, "{v}");
         }
     }
 
