@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use crate::decode::{base64, Normaliser};
-use crate::detect::{self, Detector, Entry, Gates, Hit, Kind, REGISTRY};
+use crate::detect::{ByteSet, Detector, Entry, Gates, Hit, Kind, Subject, REGISTRY};
 use crate::model::{body, cookie, graphql, json, urlencoded, Loc, Overflow, Sink};
 use crate::{Category, Finding, OverflowAction, Policy, RequestParts, Verdict};
 
@@ -188,7 +188,14 @@ impl Sink for Run<'_> {
                 self.seen_len += 1;
             }
         }
-        let (text, flags) = self.norm.run(raw);
+        let (raw_bytes, ascii) = ByteSet::scan(raw);
+        let (text, flags) = self.norm.run_scanned(raw, raw_bytes, ascii);
+        // Unchanged by normalisation: the scan of the raw value describes the text too.
+        let bytes = if text.len() == raw.len() && text.as_bytes() == raw {
+            raw_bytes
+        } else {
+            ByteSet::of(text)
+        };
         // A GraphQL document: only its literals and comments can carry a payload.
         if kind == Kind::ArgValue && self.nesting < MAX_NESTED {
             if let Some(spans) = graphql::literals(text) {
@@ -201,7 +208,7 @@ impl Sink for Run<'_> {
                 return;
             }
         }
-        let lower: &str = if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        let lower: &str = if bytes.has_upper() {
             self.lower.clear();
             self.lower.push_str(text);
             self.lower.make_ascii_lowercase();
@@ -209,13 +216,22 @@ impl Sink for Run<'_> {
         } else {
             text
         };
-        let subject = detect::subject(kind, loc.name, text, lower, flags);
+        let subject = Subject {
+            kind,
+            name: loc.name,
+            text,
+            lower,
+            flags,
+            bytes,
+            word_hit: true,
+        };
         let (open, words) = self.gates.open(subject.bytes, lower);
         let mut follow = false;
-        for (i, (entry, det)) in self.detectors.iter().enumerate() {
-            if open & (1 << i) == 0 {
-                continue;
-            }
+        let mut pending = open;
+        while pending != 0 {
+            let i = pending.trailing_zeros() as usize;
+            pending &= pending - 1;
+            let (entry, det) = &self.detectors[i];
             let mut subject = subject;
             subject.word_hit = words & (1 << i) != 0;
             if let Some(Hit {
@@ -237,9 +253,9 @@ impl Sink for Run<'_> {
         }
         if self.nesting < MAX_NESTED
             && text.len() >= 8
-            && (json::looks_like(text)
-                || urlencoded::looks_like(text)
-                || base64::decode_text(text).is_some())
+            && (bytes.any(b"{[") && json::looks_like(text)
+                || bytes.has(b'=') && urlencoded::looks_like(text)
+                || !bytes.has(b' ') && base64::decode_text(text).is_some())
         {
             follow = true;
         }

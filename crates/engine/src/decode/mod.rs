@@ -18,6 +18,8 @@ pub(crate) mod path;
 pub(crate) mod percent;
 pub(crate) mod unicode_fold;
 
+use crate::detect::ByteSet;
+
 #[cfg(test)]
 mod properties;
 
@@ -114,6 +116,23 @@ pub(crate) struct Normaliser {
 impl Normaliser {
     /// Normalises `raw`. Returns `raw` itself (no copy) when nothing applies.
     pub(crate) fn run<'s>(&'s mut self, raw: &'s [u8]) -> (&'s str, Flags) {
+        let (bytes, ascii) = ByteSet::scan(raw);
+        self.run_scanned(raw, bytes, ascii)
+    }
+
+    /// [`Normaliser::run`] for a value already scanned by [`ByteSet::scan`]: an ASCII
+    /// value without `%`, `&`, `\\` or NUL has nothing to decode and costs no other pass.
+    pub(crate) fn run_scanned<'s>(
+        &'s mut self,
+        raw: &'s [u8],
+        bytes: ByteSet,
+        ascii: bool,
+    ) -> (&'s str, Flags) {
+        if ascii && !bytes.any(b"%&\\\0") {
+            if let Ok(s) = std::str::from_utf8(raw) {
+                return (s, Flags::default());
+            }
+        }
         let mut flags = Flags::default();
         let needs_bytes = percent::has_escape(raw) || overlong_utf8::may_contain(raw);
         if !needs_bytes {

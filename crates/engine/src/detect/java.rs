@@ -69,7 +69,79 @@ struct Java {
     spel: Regex,
     /// Package prefixes that make a dotted name worth the [`Java::fqn`] regex.
     packages: aho_corasick::AhoCorasick,
+    /// [`LITERALS`], compiled.
+    literals: aho_corasick::AhoCorasick,
 }
+
+/// When a literal of [`LITERALS`] counts.
+#[derive(Debug, Clone, Copy)]
+enum Rule {
+    Always,
+    /// Only at the start of a token (base64 of a serialisation header).
+    TokenStart,
+    /// Only in argument names and values (data binding reaches the class loader).
+    BindingName,
+    /// Only in a value holding OGNL's `#` or `@`.
+    Ognl,
+}
+
+/// Fixed strings of Java attacks, found with one automaton: gadget classes and calls,
+/// serialisation headers, OGNL contexts, Spring4Shell binding paths.
+const LITERALS: &[(&str, f32, Rule)] = &[
+    ("java.runtime", 0.8, Rule::Always),
+    ("java.processbuilder", 0.8, Rule::Always),
+    ("java.classloader", 0.8, Rule::Always),
+    ("processbuilder", 0.85, Rule::Always),
+    ("getruntime(", 0.85, Rule::Always),
+    (".getclass().forname", 0.85, Rule::Always),
+    ("class.forname(", 0.85, Rule::Always),
+    ("getdeclaredmethod(", 0.85, Rule::Always),
+    ("defineclass(", 0.85, Rule::Always),
+    ("newinstance()", 0.85, Rule::Always),
+    ("invokertransformer", 0.85, Rule::Always),
+    ("clonetransformer", 0.85, Rule::Always),
+    ("instantiatetransformer", 0.85, Rule::Always),
+    ("chainedtransformer", 0.85, Rule::Always),
+    ("constanttransformer", 0.85, Rule::Always),
+    ("instantiatefactory", 0.85, Rule::Always),
+    ("prototypeclonefactory", 0.85, Rule::Always),
+    ("prototypeserializationfactory", 0.85, Rule::Always),
+    ("whileclosure", 0.85, Rule::Always),
+    ("forclosure", 0.85, Rule::Always),
+    ("templatesimpl", 0.85, Rule::Always),
+    ("jdbcrowsetimpl", 0.85, Rule::Always),
+    ("objectinputstream", 0.85, Rule::Always),
+    ("xmldecoder", 0.85, Rule::Always),
+    ("ro0ab", 0.85, Rule::TokenStart),
+    ("kztaau", 0.85, Rule::TokenStart),
+    ("cs7qaf", 0.85, Rule::TokenStart),
+    ("aced0005", 0.9, Rule::TokenStart),
+    ("\u{fffd}\u{fffd}\0\u{5}", 0.8, Rule::TokenStart),
+    ("#_memberaccess", 0.9, Rule::Ognl),
+    ("@java.lang", 0.9, Rule::Ognl),
+    ("#context[", 0.9, Rule::Ognl),
+    ("ognlcontext", 0.9, Rule::Ognl),
+    ("@ognl.", 0.9, Rule::Ognl),
+    ("#application", 0.9, Rule::Ognl),
+    ("#request[", 0.9, Rule::Ognl),
+    ("#parameters", 0.9, Rule::Ognl),
+    ("(#_=", 0.9, Rule::Ognl),
+    ("(#cmd", 0.9, Rule::Ognl),
+    ("(#dm=", 0.9, Rule::Ognl),
+    ("#attr[", 0.9, Rule::Ognl),
+    ("@org.apache.struts2", 0.9, Rule::Ognl),
+    (".getwriter()", 0.9, Rule::Ognl),
+    ("#ognlutil", 0.9, Rule::Ognl),
+    ("#container", 0.9, Rule::Ognl),
+    ("(#iswin", 0.9, Rule::Ognl),
+    ("#session[", 0.9, Rule::Ognl),
+    ("class.module.classloader", 0.95, Rule::BindingName),
+    ("class.classloader", 0.95, Rule::BindingName),
+    (".classloader.resources", 0.95, Rule::BindingName),
+    ("class['classloader']", 0.95, Rule::BindingName),
+    ("class[classloader]", 0.95, Rule::BindingName),
+    ("module.classloader", 0.95, Rule::BindingName),
+];
 
 /// Prefixes of the packages [`Java::fqn`] knows.
 const PACKAGES: &[&str] = &[
@@ -134,7 +206,9 @@ pub(crate) fn build() -> Box<dyn Detector> {
     let spel = Regex::new(r"(?:^|[^\w])t\s*\(\s*(?:java|javax|org|com|sun)\.")
         .expect("static regex compiles");
     let packages = super::automaton(PACKAGES);
+    let literals = super::automaton(LITERALS.iter().map(|(l, _, _)| l));
     Box::new(Java {
+        literals,
         fqn,
         spel,
         packages,
@@ -279,86 +353,27 @@ impl Detector for Java {
                     };
                     take(c, whole.start, whole.end);
                 }
-                for c in ["java.runtime", "java.processbuilder", "java.classloader"] {
-                    if let Some(k) = lower.find(c) {
-                        take(0.8, k, k + c.len());
-                    }
-                }
             }
-            for c in [
-                "processbuilder",
-                "getruntime(",
-                ".getclass().forname",
-                "class.forname(",
-                "getdeclaredmethod(",
-                "defineclass(",
-                "newinstance()",
-                "invokertransformer",
-                "clonetransformer",
-                "instantiatetransformer",
-                "chainedtransformer",
-                "constanttransformer",
-                "instantiatefactory",
-                "prototypeclonefactory",
-                "prototypeserializationfactory",
-                "whileclosure",
-                "forclosure",
-                "templatesimpl",
-                "jdbcrowsetimpl",
-                "objectinputstream",
-                "xmldecoder",
-            ] {
-                if let Some(k) = lower.find(c) {
-                    take(0.85, k, (k + c.len() + 30).min(lower.len()));
-                }
-            }
-            // Serialised Java objects.
-            for (m, c) in [
-                ("ro0ab", 0.85),
-                ("kztaau", 0.85),
-                ("cs7qaf", 0.85),
-                ("aced0005", 0.9),
-                ("\u{fffd}\u{fffd}\0\u{5}", 0.8),
-            ] {
-                if let Some(k) = lower.find(m) {
+            for m in self.literals.find_overlapping_iter(lower) {
+                let (lit, c, rule) = LITERALS[m.pattern().as_usize()];
+                let k = m.start();
+                let applies = match rule {
+                    Rule::Always => true,
                     // Base64 of a stream header only counts at a token start.
-                    let start_ok = k == 0 || !lower.as_bytes()[k - 1].is_ascii_alphanumeric();
-                    if start_ok {
-                        take(c, k, (k + 40).min(lower.len()));
-                    }
+                    Rule::TokenStart => k == 0 || !lower.as_bytes()[k - 1].is_ascii_alphanumeric(),
+                    Rule::BindingName => matches!(s.kind, Kind::ArgName | Kind::ArgValue),
+                    Rule::Ognl => s.bytes.any(b"#@"),
+                };
+                if applies {
+                    take(c, k, (k + lit.len() + 40).min(lower.len()));
                 }
             }
-            // OGNL (Struts) and SpEL.
-            if s.bytes.has(b'#') || s.bytes.has(b'@') {
-                for m in [
-                    "#_memberaccess",
-                    "@java.lang",
-                    "#context[",
-                    "ognlcontext",
-                    "@ognl.",
-                    "#application",
-                    "#request[",
-                    "#parameters",
-                    "(#_=",
-                    "(#cmd",
-                    "(#dm=",
-                    "#attr[",
-                    "@org.apache.struts2",
-                    ".getwriter()",
-                    "#ognlutil",
-                    "#container",
-                    "(#iswin",
-                    "#session[",
-                ] {
-                    if let Some(k) = lower.find(m) {
-                        take(0.9, k, (k + 60).min(lower.len()));
-                    }
-                }
-                if (lower.contains("%{") || lower.contains("${") || lower.contains("#{"))
-                    && lower.contains("(#")
-                {
-                    take(0.85, 0, lower.len().min(80));
-                }
+            // OGNL (Struts): an expression opened by `%{`, `${` or `#{` that assigns with `(#`.
+            if s.bytes.any(b"#@")
+                && (lower.contains("%{") || lower.contains("${") || lower.contains("#{"))
+                && lower.contains("(#")
+            {
+                take(0.85, 0, lower.len().min(80));
             }
             if s.bytes.has(b'(')
                 && (lower.contains("java")
@@ -368,21 +383,6 @@ impl Detector for Java {
             {
                 if let Some(m) = self.spel.find(lower) {
                     take(0.95, m.start(), (m.end() + 40).min(lower.len()));
-                }
-            }
-            // Spring4Shell: class loader reached through data binding.
-            if matches!(s.kind, Kind::ArgName | Kind::ArgValue) && lower.contains("class") {
-                for m in [
-                    "class.module.classloader",
-                    "class.classloader",
-                    ".classloader.resources",
-                    "class['classloader']",
-                    "class[classloader]",
-                    "module.classloader",
-                ] {
-                    if let Some(k) = lower.find(m) {
-                        take(0.95, k, (k + 60).min(lower.len()));
-                    }
                 }
             }
         }

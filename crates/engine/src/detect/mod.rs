@@ -64,13 +64,33 @@ pub(crate) struct ByteSet(u128);
 
 impl ByteSet {
     pub(crate) fn of(text: &str) -> ByteSet {
+        ByteSet::scan(text.as_bytes()).0
+    }
+
+    /// The set of ASCII bytes of `raw`, and whether every byte is ASCII: one pass.
+    pub(crate) fn scan(raw: &[u8]) -> (ByteSet, bool) {
         let mut bits = 0u128;
-        for &b in text.as_bytes() {
-            if b < 128 {
-                bits |= 1 << b;
+        let mut high = 0u8;
+        for &b in raw {
+            high |= b;
+            bits |= 1 << (b & 0x7f);
+        }
+        if high & 0x80 != 0 {
+            // Non-ASCII bytes set bits of their low seven bits; recount exactly.
+            bits = 0;
+            for &b in raw {
+                if b < 128 {
+                    bits |= 1 << b;
+                }
             }
         }
-        ByteSet(bits)
+        (ByteSet(bits), high & 0x80 == 0)
+    }
+
+    /// True when an ASCII capital letter occurs.
+    pub(crate) fn has_upper(self) -> bool {
+        const UPPER: u128 = ((1u128 << 26) - 1) << b'A';
+        self.0 & UPPER != 0
     }
 
     /// True when any of `bytes` occurs.
@@ -306,7 +326,9 @@ impl Gates {
             bits &= bits - 1;
         }
         let mut words = 0u32;
-        if let Some(ac) = &self.words {
+        // Most values hold no trigger word: one quick search says so before the overlapping
+        // walk that finds every word.
+        if let Some(ac) = self.words.as_ref().filter(|ac| ac.is_match(lower)) {
             for m in ac.find_overlapping_iter(lower) {
                 words |= self.owners[m.pattern().as_usize()];
             }
@@ -341,8 +363,8 @@ where
         .expect("static patterns compile")
 }
 
-/// Builds a subject from a normalised text and its lowercase twin (test convenience and
-/// what the pipeline does).
+/// Builds a subject from a normalised text and its lowercase twin (as the pipeline does).
+#[cfg(test)]
 pub(crate) fn subject<'a>(
     kind: Kind,
     name: &'a str,
@@ -410,6 +432,11 @@ mod tests {
     #[test]
     fn byte_set_reports_members() {
         let s = ByteSet::of("a<b");
-        assert!(s.has(b'<') && s.any(b"x<") && !s.any(b"'\""));
+        assert!(s.has(b'<') && s.any(b"x<") && !s.any(b"'\"") && !s.has_upper());
+        let (s, ascii) = ByteSet::scan("é<B".as_bytes());
+        assert!(!ascii && s.has(b'<') && s.has_upper());
+        // `é` is 0xC3 0xA9: its low seven bits (`C`, `)`) are not members.
+        assert!(!s.has(b'C') && !s.has(b')'));
+        assert_eq!(ByteSet::scan(b"ab"), (ByteSet::of("ab"), true));
     }
 }

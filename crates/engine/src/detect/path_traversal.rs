@@ -202,7 +202,10 @@ impl Detector for PathTraversal {
         }
         // Sensitive files: resolve the path first (`/etc/./passwd`, `..\..\win.ini`).
         let mut resolved = String::new();
-        let hay: &str = if s.bytes.any(b"\\") || lower.contains("/.") || lower.contains("//") {
+        let hay: &str = if s.bytes.any(b"\\")
+            || memchr::memchr_iter(b'/', lower.as_bytes())
+                .any(|k| matches!(lower.as_bytes().get(k + 1), Some(b'.' | b'/')))
+        {
             path::normalise_into(lower, &mut resolved);
             &resolved
         } else {
@@ -280,10 +283,10 @@ impl Detector for PathTraversal {
             if hidden {
                 conf = conf.max(0.75);
             }
-            if RESTRICTED_SUFFIXES
-                .iter()
-                .any(|x| lower.ends_with(&x.to_ascii_lowercase()))
-            {
+            if RESTRICTED_SUFFIXES.iter().any(|x| {
+                lower.len() >= x.len()
+                    && lower.as_bytes()[lower.len() - x.len()..].eq_ignore_ascii_case(x.as_bytes())
+            }) {
                 conf = conf.max(0.75);
             }
         }

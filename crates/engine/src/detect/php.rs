@@ -665,34 +665,22 @@ impl Detector for Php {
         if s.bytes.has(b':')
             && (lower.contains("://") || lower.contains(":{") || lower.contains("jar:"))
         {
-            for w in [
-                "php://",
-                "phar://",
-                "zip://",
-                "expect://",
-                "glob://",
-                "compress.zlib://",
-                "compress.bzip2://",
-                "zlib://",
-                "rar://",
-                "ogg://",
-                "ssh2.shell://",
-                "ssh2.exec://",
-                "ssh2.tunnel://",
-                "ssh2.sftp://",
-                "ssh2.scp://",
-            ] {
-                if let Some(k) = lower.find(w) {
-                    take(
-                        if w == "php://" || w == "phar://" || w == "expect://" {
-                            0.9
-                        } else {
-                            0.75
-                        },
-                        k,
-                        (k + 60).min(lower.len()),
-                    );
-                }
+            // The scheme before each `://` (`php://`, `compress.zlib://`, `ssh2.sftp://`).
+            for (k, _) in lower.match_indices("://").take(16) {
+                let scheme_len = b[..k]
+                    .iter()
+                    .rev()
+                    .take_while(|c| c.is_ascii_alphanumeric() || **c == b'.')
+                    .count();
+                let at = k - scheme_len;
+                let c = match &lower[at..k] {
+                    "php" | "phar" | "expect" => 0.9,
+                    "zip" | "glob" | "compress.zlib" | "compress.bzip2" | "zlib" | "rar"
+                    | "ogg" | "ssh2.shell" | "ssh2.exec" | "ssh2.tunnel" | "ssh2.sftp"
+                    | "ssh2.scp" => 0.75,
+                    _ => 0.0,
+                };
+                take(c, at, (at + 60).min(lower.len()));
             }
             let serial = lower.contains(":\"");
             if let Some(m) = serial.then(|| self.serialized.find(lower)).flatten() {

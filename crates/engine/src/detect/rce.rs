@@ -525,7 +525,7 @@ impl Detector for Rce {
             }
         }
         // `alias x=curl`: a new name for a command, then its use.
-        if let Some(k) = lower.find("alias ") {
+        if let Some(k) = s.bytes.has(b'=').then(|| lower.find("alias ")).flatten() {
             if lower[k..].contains('=') {
                 take(0.8, k, (k + 40).min(lower.len()));
             }
@@ -568,9 +568,12 @@ impl Detector for Rce {
             }
         }
         let d = deob.as_str();
-        if let Some((c, k)) = shell_tricks::obfuscated_command(lower, |w| self.lookup(w).is_some())
-        {
-            take(c, k, (k + 60).min(lower.len()));
+        if s.bytes.any(b"'\"\\^`$<>") {
+            if let Some((c, k)) =
+                shell_tricks::obfuscated_command(lower, |w| self.lookup(w).is_some())
+            {
+                take(c, k, (k + 60).min(lower.len()));
+            }
         }
         if s.bytes.has(b'.') {
             if let Some((c, k)) = shell_tricks::sqlite_dot_command(lower) {

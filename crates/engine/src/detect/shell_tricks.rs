@@ -13,6 +13,12 @@ fn is_word_break(c: char) -> bool {
 
 /// True when a word (outer quotes removed) holds shell syntax a plain word never has.
 fn evasive(word: &str) -> bool {
+    if !word
+        .bytes()
+        .any(|c| matches!(c, b'\'' | b'"' | b'\\' | b'^' | b'`' | b'$' | b'<' | b'>'))
+    {
+        return false;
+    }
     // A Markdown code fence (```` ```bash ````) is not an empty substitution.
     if word.contains("```") {
         return false;

@@ -2,6 +2,8 @@
 //! its path (`json:$.user.name`, `json:$.items[2]`). Iterative with an explicit stack
 //! bounded by `max_depth`; numbers, booleans and null are skipped.
 
+use std::fmt::Write as _;
+
 use super::{Loc, Overflow, Sink};
 use crate::detect::Kind;
 
@@ -139,9 +141,7 @@ pub(crate) fn parse(
                     (b',', false) => {
                         top.index += 1;
                         path.truncate(top.base);
-                        path.push('[');
-                        path.push_str(&top.index.to_string());
-                        path.push(']');
+                        let _ = write!(path, "[{}]", top.index);
                         state = State::Value;
                     }
                     (b'}', true) | (b']', false) => pop(&mut stack, &mut path),
