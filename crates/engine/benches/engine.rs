@@ -4,7 +4,7 @@
 //! `cargo bench -p waf-engine`
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use waf_engine::{Engine, Policy, RequestParts};
+use waf_engine::{Engine, Policy};
 
 #[path = "benign_request.rs"]
 mod benign_request;
