@@ -233,7 +233,8 @@ impl Detector for PathTraversal {
             ]
             .iter()
             .any(|x| lower.ends_with(x));
-        for m in self.files.find_iter(hay).filter(|_| pathlike) {
+        let files = pathlike.then(|| self.files.find_iter(hay));
+        for m in files.into_iter().flatten() {
             let (name, weight) = SENSITIVE[m.pattern().as_usize()];
             let start_ok = m.start() == 0
                 || matches!(

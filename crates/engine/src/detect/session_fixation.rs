@@ -8,10 +8,25 @@ use super::{Detector, Hit, Kind, RequestHit, Subject, Triggers};
 use crate::RequestParts;
 
 #[derive(Debug)]
-struct SessionFixation;
+struct SessionFixation {
+    /// Every session name (and its `%3a` spelling), any case: a request without one is
+    /// done with after one scan of its query and body.
+    names: aho_corasick::AhoCorasick,
+}
 
 pub(crate) fn build() -> Box<dyn Detector> {
-    Box::new(SessionFixation)
+    let spellings = SESSION_NAMES.iter().map(|n| n.to_string()).chain(
+        SESSION_NAMES
+            .iter()
+            .filter(|n| n.contains(':'))
+            .map(|n| n.replace(':', "%3a")),
+    );
+    let names = aho_corasick::AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+        .build(spellings)
+        .expect("static patterns compile");
+    Box::new(SessionFixation { names })
 }
 
 /// Session cookie names of common frameworks (lowercase).
@@ -119,6 +134,10 @@ impl Detector for SessionFixation {
             Some(_) => return,
             None => 0.75,
         };
+        let body = &request.body[..request.body.len().min(64 * 1024)];
+        if !self.names.is_match(request.query.unwrap_or("")) && !self.names.is_match(body) {
+            return;
+        }
         for pair in request.query.unwrap_or("").split('&').take(256) {
             let name = pair.split('=').next().unwrap_or("").to_ascii_lowercase();
             let name = name.replace("%3a", ":");
@@ -136,7 +155,6 @@ impl Detector for SessionFixation {
         if confidence < 0.85 || request.body.is_empty() {
             return;
         }
-        let body = &request.body[..request.body.len().min(64 * 1024)];
         let body = String::from_utf8_lossy(body).to_ascii_lowercase();
         let ct = request
             .header("content-type")

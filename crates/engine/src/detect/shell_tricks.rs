@@ -11,27 +11,33 @@ fn is_word_break(c: char) -> bool {
     c.is_whitespace() || matches!(c, ';' | '|' | '&' | ',' | '{' | '}' | '=')
 }
 
-/// True when a word (outer quotes removed) holds shell syntax a plain word never has.
+/// True when a word (outer quotes removed) holds shell syntax a plain word never has:
+/// one of [`EMPTY_CONSTRUCTS`], a caret, two quotes, or two backslash escapes. One pass.
 fn evasive(word: &str) -> bool {
-    if !word
-        .bytes()
-        .any(|c| matches!(c, b'\'' | b'"' | b'\\' | b'^' | b'`' | b'$' | b'<' | b'>'))
-    {
-        return false;
-    }
+    let b = word.as_bytes();
     // A Markdown code fence (```` ```bash ````) is not an empty substitution.
-    if word.contains("```") {
+    if b.contains(&b'`') && word.contains("```") {
         return false;
     }
-    if EMPTY_CONSTRUCTS.iter().any(|c| word.contains(c)) || word.contains('^') {
-        return true;
+    let (mut quotes, mut escapes) = (0, 0);
+    for (i, &c) in b.iter().enumerate() {
+        let next = b.get(i + 1).copied();
+        let empty_parens = next == Some(b'(') && b.get(i + 2) == Some(&b')');
+        match c {
+            b'^' => return true,
+            b'\'' | b'"' | b'`' if next == Some(c) => return true,
+            b'\'' | b'"' => quotes += 1,
+            b'$' if matches!(next, Some(b'@' | b'*'))
+                || empty_parens
+                || next == Some(b'{') && b.get(i + 2) == Some(&b'}') =>
+            {
+                return true
+            }
+            b'<' | b'>' if empty_parens => return true,
+            b'\\' if next.is_some_and(|n| n.is_ascii_alphanumeric()) => escapes += 1,
+            _ => {}
+        }
     }
-    let quotes = word.bytes().filter(|b| matches!(b, b'\'' | b'"')).count();
-    let escapes = word
-        .as_bytes()
-        .windows(2)
-        .filter(|w| w[0] == b'\\' && w[1].is_ascii_alphanumeric())
-        .count();
     quotes >= 2 || escapes >= 2 && !word.contains([':', '/'])
 }
 
@@ -94,11 +100,18 @@ const DOT_COMMANDS: &[(&str, usize, f32)] = &[
 pub(crate) fn sqlite_dot_command(lower: &str) -> Option<(f32, usize)> {
     let b = lower.as_bytes();
     let mut best: Option<(f32, usize)> = None;
-    for (k, _) in lower.match_indices('.').take(64) {
-        // What precedes: blanks, then a statement end or a line break (also written `\n`).
-        let before = lower[..k].trim_end_matches([' ', '\t', '"', '\'', '\\']);
-        let lead = before.ends_with([';', '\n', '\r']) || before.ends_with("\\n");
-        if !lead {
+    // After each statement end or line break (also written `\n`): blanks, then the dot.
+    for (sep, _) in lower.match_indices([';', '\n', '\r', '\\']).take(64) {
+        if b[sep] == b'\\' && b.get(sep + 1) != Some(&b'n') {
+            continue;
+        }
+        let from = if b[sep] == b'\\' { sep + 2 } else { sep + 1 };
+        let skip = b[from..]
+            .iter()
+            .take_while(|c| matches!(c, b' ' | b'\t' | b'"' | b'\'' | b'\\' | b'\n' | b'\r'))
+            .count();
+        let k = from + skip;
+        if b.get(k) != Some(&b'.') {
             continue;
         }
         let mut i = k + 1;

@@ -212,6 +212,7 @@ pub(crate) fn score(lower: &str, start_quote: u8) -> (f32, usize, usize) {
     let mut sc = Scorer {
         text: lower,
         w: [None; WINDOW],
+        head: 0,
         quote_ctx: start_quote != 0,
         best: 0.0,
         span: (0, 0),
@@ -254,6 +255,8 @@ struct Scorer<'t> {
     text: &'t str,
     /// Last tokens, oldest first, comments excluded.
     w: [Option<Token>; WINDOW],
+    /// Where the next token goes in the ring [`Scorer::w`].
+    head: usize,
     quote_ctx: bool,
     best: f32,
     span: (usize, usize),
@@ -314,18 +317,24 @@ fn is_expr_lead(t: Option<Tok>) -> bool {
 impl Scorer<'_> {
     /// Token `k` places back (0 = current).
     fn at(&self, k: usize) -> Option<Tok> {
-        WINDOW
-            .checked_sub(1 + k)
-            .and_then(|i| self.w[i])
-            .map(|t| t.tok)
+        self.tok(k).map(|t| t.tok)
+    }
+
+    /// Token `k` places back (0 = current), with its span.
+    fn tok(&self, k: usize) -> Option<Token> {
+        if k >= WINDOW {
+            return None;
+        }
+        self.w[(self.head + 2 * WINDOW - 1 - k) % WINDOW]
+    }
+
+    /// The oldest token still in the window.
+    fn oldest(&self) -> Option<Token> {
+        self.tok(self.count.clamp(1, WINDOW) - 1)
     }
 
     fn start_of(&self, k: usize) -> usize {
-        WINDOW
-            .checked_sub(1 + k)
-            .and_then(|i| self.w[i])
-            .or_else(|| self.w.iter().flatten().next().copied())
-            .map_or(0, |t| t.start)
+        self.tok(k).or_else(|| self.oldest()).map_or(0, |t| t.start)
     }
 
     /// True when the token `k` back is the break-out string a quote context begins with.
@@ -346,7 +355,7 @@ impl Scorer<'_> {
     fn hit(&mut self, conf: f32, back: usize) {
         if conf > self.best {
             self.best = conf;
-            let end = self.w[WINDOW - 1].map_or(0, |t| t.end);
+            let end = self.tok(0).map_or(0, |t| t.end);
             self.span = (self.start_of(back), end);
         }
     }
@@ -388,7 +397,7 @@ impl Scorer<'_> {
                     || (self.at(1) == Some(Tok::RParen) && self.is_breakout(2))))
         {
             // A one-word value cut by a comment (`admin'--`), not prose with a dash.
-            let first = self.w.iter().flatten().next().copied();
+            let first = self.oldest();
             let one_word = first.is_some_and(|f| !lower[f.start..f.end].contains(' '));
             let cut = lower[t.end..].is_empty()
                 || lower.as_bytes()[t.start] != b'-'
@@ -446,7 +455,7 @@ impl Scorer<'_> {
         }
         // A value that is only `SET @OLD_SQL_MODE` (or `;SET @X`): a dump's statement.
         if matches!(c0, Some(Tok::Var { system: false }))
-            && self.w[WINDOW - 1].is_some_and(|t| t.end - t.start > 2)
+            && self.tok(0).is_some_and(|t| t.end - t.start > 2)
             && self.at(1) == Some(Tok::Kw(Kw::Set))
             && (self.count == 2
                 || self.count == 3 && matches!(self.at(2), Some(Tok::Semi | Tok::Cmp)))
@@ -466,16 +475,16 @@ impl Scorer<'_> {
         // ... when it holds: equal literals compared for equality, different ones for
         // inequality (`123<456` is an ordinary value; `11=1` proves nothing).
         if self.count == 3
-            && plain(self.w[WINDOW - 1])
-            && plain(self.w[WINDOW - 3])
+            && plain(self.tok(0))
+            && plain(self.tok(2))
             && self.at(1) == Some(Tok::Cmp)
             && !self.quote_ctx
         {
             let text = |t: Option<Token>| t.map_or("", |t| &self.text[t.start..t.end]);
-            let (a, b) = (text(self.w[WINDOW - 3]), text(self.w[WINDOW - 1]));
+            let (a, b) = (text(self.tok(2)), text(self.tok(0)));
             let a = a.trim_matches(['\'', '"']);
             let b = b.trim_matches(['\'', '"']);
-            let op = text(self.w[WINDOW - 2]);
+            let op = text(self.tok(1));
             let holds = match op {
                 "=" | "==" | "<=>" | "like" | "rlike" | "regexp" | "glob" => a == b,
                 "!=" | "<>" => a != b,
@@ -519,8 +528,8 @@ impl Scorer<'_> {
     }
 
     fn push(&mut self, t: Token) {
-        self.w.rotate_left(1);
-        self.w[WINDOW - 1] = Some(t);
+        self.w[self.head] = Some(t);
+        self.head = (self.head + 1) % WINDOW;
         self.count += 1;
         if self.count == 2 {
             self.sole_call = t.tok == Tok::LParen
@@ -885,7 +894,8 @@ impl Scorer<'_> {
             && matches!(c1, Some(Tok::Ident | Tok::SchemaObject))
             && matches!(t.tok, Tok::Ident | Tok::LParen | Tok::Semi)
             && (t.tok == Tok::LParen
-                || self.w[WINDOW - 2]
+                || self
+                    .tok(1)
                     .is_some_and(|tk| self.text.as_bytes().get(tk.start) == Some(&b'`')))
         {
             self.hit(0.8, 3);

@@ -430,12 +430,22 @@ fn compact_twin(lower: &str) -> Option<String> {
     } else {
         lower
     };
-    Some(
-        src.chars()
-            .filter(|c| !c.is_whitespace() && !c.is_control())
-            .take(8192)
-            .collect(),
-    )
+    let mut out = String::with_capacity(src.len().min(8192));
+    if src.is_ascii() {
+        out.extend(
+            src.bytes()
+                .filter(|c| !c.is_ascii_whitespace() && !c.is_ascii_control())
+                .take(8192)
+                .map(char::from),
+        );
+    } else {
+        out.extend(
+            src.chars()
+                .filter(|c| !c.is_whitespace() && !c.is_control())
+                .take(8192),
+        );
+    }
+    Some(out)
 }
 
 /// Confidence of a `javascript:` scheme at `start..end` of `hay`: code after it, or the
@@ -599,13 +609,14 @@ impl Detector for Xss {
             if !before_ok {
                 continue;
             }
-            let name: String = lower[k..]
-                .chars()
+            let name_len = lower.as_bytes()[k..]
+                .iter()
                 .take_while(|c| c.is_ascii_alphabetic())
                 .take(48)
-                .collect();
-            let after = lower[k + name.len()..].trim_start();
-            if after.starts_with('=') && is_event(&name) && (k > 0 || s.kind == Kind::ArgName) {
+                .count();
+            let name = &lower[k..k + name_len];
+            let after = lower[k + name_len..].trim_start();
+            if after.starts_with('=') && is_event(name) && (k > 0 || s.kind == Kind::ArgName) {
                 take(0.8, k, (k + 40).min(lower.len()));
             }
             // An argument *name* holding a handler of any name after whitespace
