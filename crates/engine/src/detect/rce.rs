@@ -416,18 +416,11 @@ impl Rce {
         }
         let pathy = word.contains('/') || word.contains('\\');
         let name = word.rsplit(['/', '\\']).next().unwrap_or(word);
-        let bin_dir = [
-            "/bin/",
-            "/sbin/",
-            "/usr/bin/",
-            "/usr/sbin/",
-            "/usr/local/bin/",
-            "system32\\",
-            "/tmp/",
-            "/dev/shm/",
-        ]
-        .iter()
-        .any(|d| pathy && word.contains(d));
+        // `/bin/`, `/sbin/`, `/usr/bin/`, `/usr/local/bin/`, `/usr/sbin/`, scratch directories.
+        let bin_dir = pathy
+            && ["/bin/", "/sbin/", "system32\\", "/tmp/", "/dev/shm/"]
+                .iter()
+                .any(|d| word.contains(d));
         let known = self.lookup(name);
         let args = argish(rest);
         let end = rest.trim().is_empty();

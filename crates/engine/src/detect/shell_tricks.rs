@@ -101,10 +101,14 @@ pub(crate) fn sqlite_dot_command(lower: &str) -> Option<(f32, usize)> {
     let b = lower.as_bytes();
     let mut best: Option<(f32, usize)> = None;
     // After each statement end or line break (also written `\n`): blanks, then the dot.
-    for (sep, _) in lower.match_indices([';', '\n', '\r', '\\']).take(64) {
-        if b[sep] == b'\\' && b.get(sep + 1) != Some(&b'n') {
-            continue;
-        }
+    let seps = b
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| {
+            matches!(c, b';' | b'\n' | b'\r') || **c == b'\\' && b.get(i + 1) == Some(&b'n')
+        })
+        .map(|(i, _)| i);
+    for sep in seps.take(64) {
         let from = if b[sep] == b'\\' { sep + 2 } else { sep + 1 };
         let skip = b[from..]
             .iter()

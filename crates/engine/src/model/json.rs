@@ -199,9 +199,11 @@ fn string(input: &[u8], at: usize, buf: &mut Vec<u8>) -> Result<usize, Malformed
                 let mut tmp = [0u8; 4];
                 buf.extend_from_slice(c.encode_utf8(&mut tmp).as_bytes());
             }
-            b => {
-                buf.push(b);
-                i += 1;
+            _ => {
+                // Copy the plain run up to the next quote or escape at once.
+                let run = memchr::memchr2(b'"', b'\\', &input[i..]).unwrap_or(input.len() - i);
+                buf.extend_from_slice(&input[i..i + run]);
+                i += run;
             }
         }
     }
