@@ -26,7 +26,6 @@ const HEADERS: &[(&str, f32)] = &[
     ("mime-version:", 0.8),
     ("rcpt to:", 0.9),
     ("mail from:", 0.9),
-    ("data\r", 0.7),
 ];
 
 impl Detector for Mail {
@@ -40,26 +39,31 @@ impl Detector for Mail {
         }
         let lower = s.lower;
         let mut best = (0.0f32, 0usize);
-        for (k, _) in lower.match_indices(['\r', '\n']).take(256) {
-            let line = lower[k..].trim_start_matches(['\r', '\n']);
+        // Each line after a line break, once (a run of breaks gives empty lines).
+        let mut at = 0;
+        for (n, line) in lower.split(['\r', '\n']).enumerate().take(1024) {
+            let start = at;
+            at += line.len() + 1;
+            if n == 0 || line.is_empty() {
+                continue;
+            }
             for (h, c) in HEADERS {
                 if line.starts_with(h) && *c > best.0 {
                     // A body that is just multi-line prose has no address after `to:`.
-                    let value = &line[h.len()..];
-                    let addr = value.split(['\r', '\n']).next().unwrap_or("");
+                    let addr = &line[h.len()..];
                     if addr.contains('@')
-                        || matches!(*h, "rcpt to:" | "mail from:" | "mime-version:" | "data\r")
+                        || matches!(*h, "rcpt to:" | "mail from:" | "mime-version:")
                     {
-                        best = (*c, k);
+                        best = (*c, start);
                     }
                 }
             }
-        }
-        for (k, _) in lower.match_indices(['\r', '\n']).take(256) {
-            let line = lower[k..].trim_start_matches(['\r', '\n']);
-            let line = line.split(['\r', '\n']).next().unwrap_or("");
+            // SMTP's `DATA` on a line of its own, ended by CRLF as the protocol writes it.
+            if line == "data" && lower.as_bytes().get(start + 4) == Some(&b'\r') && best.0 < 0.7 {
+                best = (0.7, start);
+            }
             if best.0 < 0.8 && protocol_command(line) {
-                best = (0.8, k);
+                best = (0.8, start);
             }
         }
         let (c, a) = best;
@@ -72,9 +76,35 @@ impl Detector for Mail {
 /// `AUTH PLAIN`), IMAP (`tag COMMAND ...`, the tag holding a digit).
 fn protocol_command(line: &str) -> bool {
     let mut words = line.split(' ').filter(|w| !w.is_empty());
-    let (Some(cmd), rest) = (words.next(), words.collect::<Vec<_>>()) else {
+    let Some(cmd) = words.next() else {
         return false;
     };
+    // An IMAP tag is letters then digits (`a001`, `A1`); other lines start with a verb.
+    let letters = cmd.bytes().take_while(u8::is_ascii_alphabetic).count();
+    let tag = cmd.len() <= 12
+        && letters > 0
+        && letters < cmd.len()
+        && cmd.bytes().skip(letters).all(|c| c.is_ascii_digit());
+    if !tag
+        && !matches!(
+            cmd,
+            "helo"
+                | "ehlo"
+                | "vrfy"
+                | "expn"
+                | "retr"
+                | "dele"
+                | "list"
+                | "uidl"
+                | "top"
+                | "apop"
+                | "auth"
+                | "authenticate"
+        )
+    {
+        return false;
+    }
+    let rest: Vec<&str> = words.take(16).collect();
     let number = |w: &&str| w.bytes().all(|c| c.is_ascii_digit()) && w.len() <= 10;
     let host = |w: &&str| {
         w.contains('.')
@@ -87,23 +117,26 @@ fn protocol_command(line: &str) -> bool {
         ("retr" | "dele" | "list" | "uidl", [n]) => number(n),
         ("top", [n, m]) => number(n) && number(m),
         ("apop", [_, d]) => d.len() == 32 && d.bytes().all(|c| c.is_ascii_hexdigit()),
-        ("auth" | "authenticate", [mech, ..]) => matches!(
-            *mech,
-            "plain"
-                | "login"
-                | "cram-md5"
-                | "digest-md5"
-                | "xoauth2"
-                | "oauthbearer"
-                | "gssapi"
-                | "ntlm"
-        ),
-        (tag, [imap, args @ ..]) => {
-            tag.len() <= 12
-                && tag.bytes().any(|c| c.is_ascii_digit())
-                && tag.bytes().all(|c| c.is_ascii_alphanumeric())
-                && imap_arguments(imap, args)
+        // `AUTH PLAIN` or `AUTH PLAIN <base64>`: the initial response is base64, not a word.
+        ("auth" | "authenticate", [mech, response @ ..]) if response.len() <= 1 => {
+            matches!(
+                *mech,
+                "plain"
+                    | "login"
+                    | "cram-md5"
+                    | "digest-md5"
+                    | "xoauth2"
+                    | "oauthbearer"
+                    | "gssapi"
+                    | "ntlm"
+            ) && response.iter().all(|r| {
+                r.len() >= 4
+                    && r.bytes().any(|c| c.is_ascii_digit() || c == b'=')
+                    && r.bytes()
+                        .all(|c| c.is_ascii_alphanumeric() || b"+/=".contains(&c))
+            })
         }
+        (_, [imap, args @ ..]) if tag => imap_arguments(imap, args),
         _ => false,
     }
 }
@@ -183,6 +216,8 @@ mod tests {
             "Steps\nlist 3 items\ntop it off",
             "Notes\r\nA1 is the paper size\r\nB2 status quo",
             "Hi\nauthenticate yourself first",
+            "Steps:\n1 Create account\n2 Select plan",
+            "Problem:\nAuth login broken",
         ] {
             assert!(arg(&*d, v) < 0.7, "{v}");
         }

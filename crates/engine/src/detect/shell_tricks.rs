@@ -11,34 +11,52 @@ fn is_word_break(c: char) -> bool {
     c.is_whitespace() || matches!(c, ';' | '|' | '&' | ',' | '{' | '}' | '=')
 }
 
-/// True when a word (outer quotes removed) holds shell syntax a plain word never has:
-/// one of [`EMPTY_CONSTRUCTS`], a caret, two quotes, or two backslash escapes. One pass.
-fn evasive(word: &str) -> bool {
+/// How much shell syntax a word (outer quotes removed) holds that plain words never do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Evasion {
+    None,
+    /// A caret or two backslash escapes: also seen in maths (`a^b`) and regular
+    /// expressions (`\d\d`), so only program names of four letters or more count.
+    Weak,
+    /// One of [`EMPTY_CONSTRUCTS`], or quotes inside the word (`c'a't`).
+    Strong,
+}
+
+/// Classifies a word in one pass; `literal_ticks` says the value writes double backticks
+/// as Markdown or reStructuredText literals (``` ``pip install`` ```), not substitutions.
+fn evasion(word: &str, literal_ticks: bool) -> Evasion {
     let b = word.as_bytes();
     // A Markdown code fence (```` ```bash ````) is not an empty substitution.
     if b.contains(&b'`') && word.contains("```") {
-        return false;
+        return Evasion::None;
     }
-    let (mut quotes, mut escapes) = (0, 0);
+    let (mut quotes, mut escapes, mut carets) = (0, 0, 0);
     for (i, &c) in b.iter().enumerate() {
         let next = b.get(i + 1).copied();
         let empty_parens = next == Some(b'(') && b.get(i + 2) == Some(&b')');
         match c {
-            b'^' => return true,
-            b'\'' | b'"' | b'`' if next == Some(c) => return true,
+            b'^' => carets += 1,
+            b'`' if next == Some(c) && !literal_ticks => return Evasion::Strong,
+            b'\'' | b'"' if next == Some(c) => return Evasion::Strong,
             b'\'' | b'"' => quotes += 1,
             b'$' if matches!(next, Some(b'@' | b'*'))
                 || empty_parens
                 || next == Some(b'{') && b.get(i + 2) == Some(&b'}') =>
             {
-                return true
+                return Evasion::Strong
             }
-            b'<' | b'>' if empty_parens => return true,
+            b'<' | b'>' if empty_parens => return Evasion::Strong,
             b'\\' if next.is_some_and(|n| n.is_ascii_alphanumeric()) => escapes += 1,
             _ => {}
         }
     }
-    quotes >= 2 || escapes >= 2 && !word.contains([':', '/'])
+    if quotes >= 2 {
+        Evasion::Strong
+    } else if carets > 0 || escapes >= 2 && !word.contains([':', '/']) {
+        Evasion::Weak
+    } else {
+        Evasion::None
+    }
 }
 
 /// The word as a shell reads it: empty constructs, quotes, backslashes and carets dropped.
@@ -59,17 +77,25 @@ pub(crate) fn obfuscated_command(
     lower: &str,
     known: impl Fn(&str) -> bool,
 ) -> Option<(f32, usize)> {
-    let mut at = 0;
+    let literal_ticks = lower.contains("``")
+        && lower
+            .split(is_word_break)
+            .any(|w| w.starts_with("``") && w[2..].starts_with(|c: char| c.is_alphanumeric()));
     for word in lower.split(is_word_break).take(256) {
-        let start = at;
-        at += word.len() + 1;
         let inner = word.trim_matches(['\'', '"']);
-        if inner.len() < 3 || inner.len() > 128 || !evasive(inner) {
+        if inner.len() < 3 || inner.len() > 128 {
             continue;
         }
+        let min_name = match evasion(inner, literal_ticks) {
+            Evasion::None => continue,
+            Evasion::Weak => 4,
+            Evasion::Strong => 2,
+        };
         let clean = unquote(inner);
         let name = clean.rsplit(['/', '\\']).next().unwrap_or("");
-        if name.len() >= 2 && name != inner && known(name) {
+        if name.len() >= min_name && name != inner && known(name) {
+            // `word` is a subslice of `lower`: its offset is the distance between them.
+            let start = word.as_ptr() as usize - lower.as_ptr() as usize;
             return Some((0.85, start));
         }
     }
@@ -95,26 +121,23 @@ const DOT_COMMANDS: &[(&str, usize, f32)] = &[
     ("dump", 4, 0.72),
 ];
 
-/// Confidence and offset of a SQLite dot-command at the start of a line or statement:
-/// `;.shell nc ...`, `;\n.system id`, `1;.sh whoami`.
+/// Confidence and offset of a SQLite dot-command right after a statement end (a `;`, then
+/// blanks, line breaks, also written `\n`, or quotes): `;.shell nc ...`, `;\n.system id`,
+/// `1;.sh whoami`. A line that merely starts with a dot (a CSS class, a file extension)
+/// is not one.
 pub(crate) fn sqlite_dot_command(lower: &str) -> Option<(f32, usize)> {
     let b = lower.as_bytes();
     let mut best: Option<(f32, usize)> = None;
-    // After each statement end or line break (also written `\n`): blanks, then the dot.
-    let seps = b
-        .iter()
-        .enumerate()
-        .filter(|(i, c)| {
-            matches!(c, b';' | b'\n' | b'\r') || **c == b'\\' && b.get(i + 1) == Some(&b'n')
-        })
-        .map(|(i, _)| i);
-    for sep in seps.take(64) {
-        let from = if b[sep] == b'\\' { sep + 2 } else { sep + 1 };
-        let skip = b[from..]
-            .iter()
-            .take_while(|c| matches!(c, b' ' | b'\t' | b'"' | b'\'' | b'\\' | b'\n' | b'\r'))
-            .count();
-        let k = from + skip;
+    for sep in memchr::memchr_iter(b';', b).take(64) {
+        let mut k = sep + 1;
+        loop {
+            match b.get(k) {
+                Some(b' ' | b'\t' | b'"' | b'\'' | b'\n' | b'\r') => k += 1,
+                Some(b'\\') if b.get(k + 1) == Some(&b'n') => k += 2,
+                Some(b'\\') => k += 1,
+                _ => break,
+            }
+        }
         if b.get(k) != Some(&b'.') {
             continue;
         }
@@ -126,6 +149,10 @@ pub(crate) fn sqlite_dot_command(lower: &str) -> Option<(f32, usize)> {
         let name = &lower[i..i + name_len];
         let after = b.get(i + name_len);
         if !(after.is_none() || after.is_some_and(|c| c.is_ascii_whitespace() || *c == b'\\')) {
+            continue;
+        }
+        // `.open {` is a CSS rule, not a command.
+        if lower[i + name_len..].trim_start().starts_with('{') {
             continue;
         }
         for (cmd, min, c) in DOT_COMMANDS {
@@ -173,6 +200,10 @@ mod tests {
             "c:\\windows\\cat",
             "'''cat''' is bold in a wiki",
             "```bash\nnpm install",
+            "a^b and c^d mod n",
+            "match \\d\\d or \\s\\s",
+            "Run ``pip install x`` first",
+            "``ls`` lists files",
         ] {
             assert!(obfuscated_command(v, known).is_none(), "{v}");
         }
@@ -195,6 +226,9 @@ mod tests {
             "a;b.sh",
             "v1.2;.5 mm",
             "x;.shelley",
+            "}\n.open {",
+            "a { color: red; }\n.output { margin: 0 }",
+            "Allowed:\n.sh\n.py",
         ] {
             assert!(sqlite_dot_command(v).is_none(), "{v}");
         }

@@ -165,7 +165,6 @@ pub(crate) const STRONG: &[&str] = &[
     "pip",
     "pip3",
     "pipx",
-    "pip3",
     "npm",
     "gem",
     "systemctl",

