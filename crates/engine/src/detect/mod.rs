@@ -337,6 +337,21 @@ impl Gates {
     }
 }
 
+/// Start offsets of the non-overlapping occurrences of the two-byte pattern `ab` in `s`,
+/// left to right (as `s.match_indices` would give them), found with `memchr`: cheaper than
+/// a substring searcher for the short values detectors read.
+pub(crate) fn pair_indices(s: &str, a: u8, b: u8) -> impl Iterator<Item = usize> + '_ {
+    let bytes = s.as_bytes();
+    let mut next_free = 0;
+    memchr::memchr_iter(a, bytes).filter(move |&i| {
+        if i < next_free || bytes.get(i + 1) != Some(&b) {
+            return false;
+        }
+        next_free = i + 2;
+        true
+    })
+}
+
 /// `s[start..end]` with both ends moved inward to character boundaries (and clamped), for
 /// windows of bounded length over arbitrary text.
 pub(crate) fn clip(s: &str, start: usize, end: usize) -> &str {
@@ -426,6 +441,19 @@ mod tests {
                 REGISTRY.iter().any(|e| e.category == c),
                 "{c} has no detector"
             );
+        }
+    }
+
+    #[test]
+    fn pair_indices_match_match_indices() {
+        for s in [
+            "", ".", "..", "...", "....//..", "a..b..c", "on", "oon onon", "é..é",
+        ] {
+            for (a, b) in [(b'.', b'.'), (b'o', b'n')] {
+                let pat = std::str::from_utf8(&[a, b]).unwrap().to_owned();
+                let want: Vec<usize> = s.match_indices(pat.as_str()).map(|(i, _)| i).collect();
+                assert_eq!(pair_indices(s, a, b).collect::<Vec<_>>(), want, "{s}");
+            }
         }
     }
 

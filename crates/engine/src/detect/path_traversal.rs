@@ -154,7 +154,7 @@ pub(crate) fn build() -> Box<dyn Detector> {
 fn traversals(s: &str) -> usize {
     let b = s.as_bytes();
     let mut n = 0;
-    for (i, _) in s.match_indices("..") {
+    for i in super::pair_indices(s, b'.', b'.') {
         let after = b.get(i + 2).copied();
         let before = if i == 0 { None } else { Some(b[i - 1]) };
         let sep_after =
@@ -181,7 +181,7 @@ impl Detector for PathTraversal {
         let evasive =
             s.flags.contains(Flags::OVERLONG_UTF8) || s.flags.contains(Flags::MULTI_PERCENT);
         // One `../` followed by more path (`../x`) still climbs out of the intended directory.
-        let climbs = lower.match_indices("..").any(|(k, _)| {
+        let climbs = super::pair_indices(lower, b'.', b'.').any(|k| {
             matches!(lower.as_bytes().get(k + 2), Some(b'/' | b'\\'))
                 && lower
                     .as_bytes()

@@ -199,7 +199,15 @@ fn stack_or_history(lower: &str) -> bool {
 #[derive(Debug)]
 struct Rce {
     commands: HashMap<&'static str, bool, BuildHasherDefault<Fnv>>,
+    /// One bit per (first byte, second byte) of every command name: most words are
+    /// ruled out before hashing.
+    starts: Box<[u64; 1024]>,
     markers: aho_corasick::AhoCorasick,
+}
+
+fn start_bit(a: u8, b: u8) -> (usize, u64) {
+    let i = usize::from(a) << 8 | usize::from(b);
+    (i >> 6, 1 << (i & 63))
 }
 
 pub(crate) fn build() -> Box<dyn Detector> {
@@ -210,8 +218,19 @@ pub(crate) fn build() -> Box<dyn Detector> {
     for s in STRONG {
         commands.insert(*s, true);
     }
+    let mut starts = Box::new([0u64; 1024]);
+    for name in commands.keys() {
+        if let [a, b, ..] = name.as_bytes() {
+            let (word, bit) = start_bit(*a, *b);
+            starts[word] |= bit;
+        }
+    }
     let markers = super::automaton(MARKERS.iter().map(|(m, _)| m));
-    Box::new(Rce { commands, markers })
+    Box::new(Rce {
+        commands,
+        starts,
+        markers,
+    })
 }
 
 /// Removes what a shell (or cmd.exe) drops while reading words; bounded to 8 KiB.
@@ -322,6 +341,14 @@ fn argish(rest: &str) -> bool {
 
 impl Rce {
     fn lookup(&self, word: &str) -> Option<bool> {
+        // Every form tried below (the word, its base, its head) starts with the word's first
+        // two bytes, unless the base is a single letter.
+        if let [a, b, ..] = word.as_bytes() {
+            let (i, bit) = start_bit(*a, *b);
+            if self.starts[i] & bit == 0 && b.is_ascii_alphabetic() {
+                return None;
+            }
+        }
         if let Some(s) = self.commands.get(word) {
             return Some(*s);
         }

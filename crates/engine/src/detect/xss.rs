@@ -602,7 +602,7 @@ impl Detector for Xss {
             }
         }
         // Event handler written as an attribute without a tag: `  onload= `.
-        for (k, _) in lower.match_indices("on").take(64) {
+        for k in super::pair_indices(lower, b'o', b'n').take(64) {
             let before_ok = k == 0
                 || lower.as_bytes()[k - 1].is_ascii_whitespace()
                 || matches!(lower.as_bytes()[k - 1], b'"' | b'\'' | b'/');

@@ -22,7 +22,7 @@ pub(crate) fn parse(header: &[u8], sink: &mut dyn Sink) {
             .strip_prefix(b"\"")
             .and_then(|v| v.strip_suffix(b"\""))
             .unwrap_or(value);
-        let name_text = String::from_utf8_lossy(name);
+        let name_text = super::text(name);
         let loc = Loc::new("cookie", &name_text);
         if !name.is_empty() {
             sink.value(loc, Kind::ArgName, name, 0);

@@ -117,7 +117,7 @@ pub(crate) fn parse(
                     path.truncate(f.base);
                 }
                 path.push('.');
-                path.push_str(&String::from_utf8_lossy(&buf));
+                path.push_str(&super::text(&buf));
                 if !sink.take_arg() {
                     return Ok(());
                 }

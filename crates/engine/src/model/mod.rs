@@ -16,6 +16,15 @@ use std::fmt;
 
 use crate::detect::Kind;
 
+/// `bytes` as text: borrowed when valid UTF-8 (checked with the fast validator), with
+/// replacement characters otherwise.
+pub(crate) fn text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
 /// Where a value sits: `prefix:name` (`query:id`, `json:$.a.b`), or only `prefix`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Loc<'a> {

@@ -22,7 +22,7 @@ pub(crate) fn parse(input: &[u8], prefix: &str, depth: usize, sink: &mut dyn Sin
             None => (pair, None),
         };
         let name = decode(name, &mut name_buf);
-        let name_text = String::from_utf8_lossy(name);
+        let name_text = super::text(name);
         let loc = Loc::new(prefix, &name_text);
         sink.value(loc, Kind::ArgName, name, depth);
         if let Some(v) = value {

@@ -88,7 +88,7 @@ pub(crate) fn parse(
             }
             let base = path.len();
             path.push('/');
-            path.push_str(&String::from_utf8_lossy(name));
+            path.push_str(&super::text(name));
             if !attributes(
                 &input[name_end..end],
                 prefix,
@@ -211,7 +211,7 @@ fn attributes(attrs: &[u8], prefix: &str, path: &str, depth: usize, sink: &mut d
         loc_buf.clear();
         loc_buf.push_str(path);
         loc_buf.push_str("/@");
-        loc_buf.push_str(&String::from_utf8_lossy(name));
+        loc_buf.push_str(&super::text(name));
         sink.value(Loc::new(prefix, &loc_buf), Kind::ArgName, name, depth);
         sink.value(Loc::new(prefix, &loc_buf), Kind::ArgValue, value, depth);
         i = next.max(eq + 1);
