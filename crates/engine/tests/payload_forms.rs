@@ -1,12 +1,12 @@
 //! The engine against payload forms from public cheat sheets and scanners, and against
 //! everyday values, each sent as a percent-encoded query argument through the public API.
-//! The lists live in `tests/data/`, one value per line (`#` starts a comment line).
+//! The lists live in `tests/data/`, one value per line (`# ` starts a comment line).
 
 use waf_engine::{Engine, Policy, RequestParts, Verdict};
 
 fn lines(text: &str) -> impl Iterator<Item = &str> {
     text.lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .filter(|l| !l.trim().is_empty() && !l.starts_with("# "))
 }
 
 fn percent_encode(value: &str) -> String {

