@@ -15,7 +15,7 @@ pub(crate) fn build() -> Box<dyn Detector> {
 /// after any whitespace (spaces, tabs, line breaks all separate DTD tokens).
 fn external(decl: &str) -> bool {
     decl.split_ascii_whitespace().skip(1).any(|w| {
-        let w = w.trim_end_matches(|c| c == '"' || c == '\'');
+        let w = w.trim_end_matches(['"', '\'']);
         w == "system" || w == "public" || w.starts_with("system\"") || w.starts_with("public\"")
     })
 }
