@@ -71,8 +71,11 @@ fn xml_escape(value: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// What a place puts in the request: a query string, extra headers, a body.
+type Carried = (Option<String>, Vec<(&'static str, Vec<u8>)>, Vec<u8>);
+
 fn inspect_in(engine: &Engine, place: Place, value: &str) -> Verdict {
-    let (query, headers, body): (Option<String>, Vec<(&str, Vec<u8>)>, Vec<u8>) = match place {
+    let (query, headers, body): Carried = match place {
         Place::Query => (Some(format!("q={}", percent_encode(value))), vec![], vec![]),
         Place::DoubleEncodedQuery => (
             Some(format!("q={}", percent_encode(&percent_encode(value)))),
