@@ -6,8 +6,12 @@
 //!
 //! ```text
 //! cargo run -p waf-engine --release --example corpus_score -- CORPUS.jsonl \
-//!     [--group attack] [--max-paranoia N] [--misses] [--fps] [--category NAME]
+//!     [--group attack] [--max-paranoia N] [--misses] [--fps] [--category NAME] [--repeat N]
 //! ```
+//!
+//! `--repeat N` inspects every request N times (the verdict of the last one counts): the
+//! µs/request line then measures a warm engine on that traffic mix, and a profiler run
+//! (`valgrind --tool=callgrind`) shows where the mix spends its time.
 
 use std::collections::BTreeMap;
 use std::io::BufRead;
@@ -105,6 +109,7 @@ fn main() {
     let max_pl: Option<i64> = opt("--max-paranoia").and_then(|v| v.parse().ok());
     let only_cat = opt("--category");
     let (show_misses, show_fps) = (flag("--misses"), flag("--fps"));
+    let repeat: usize = opt("--repeat").and_then(|v| v.parse().ok()).unwrap_or(1).max(1);
 
     let engine = Engine::new();
     let policy = Policy::default();
@@ -160,8 +165,11 @@ fn main() {
             body: &req.body,
             body_truncated: false,
         };
+        for _ in 1..repeat {
+            std::hint::black_box(engine.inspect(std::hint::black_box(&parts), &policy));
+        }
         let verdict = engine.inspect(&parts, &policy);
-        n += 1;
+        n += repeat;
         let blocked = verdict.is_blocking();
         let t = tallies.entry(category.clone()).or_default();
         let id = r["id"].as_str().unwrap_or("?");
