@@ -109,7 +109,10 @@ fn main() {
     let max_pl: Option<i64> = opt("--max-paranoia").and_then(|v| v.parse().ok());
     let only_cat = opt("--category");
     let (show_misses, show_fps) = (flag("--misses"), flag("--fps"));
-    let repeat: usize = opt("--repeat").and_then(|v| v.parse().ok()).unwrap_or(1).max(1);
+    let repeat: usize = opt("--repeat")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1)
+        .max(1);
 
     let engine = Engine::new();
     let policy = Policy::default();

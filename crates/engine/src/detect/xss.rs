@@ -586,6 +586,21 @@ impl Detector for Xss {
                 if pat == "javascript:" {
                     c = javascript_scheme(hay, m.start(), m.end(), lower);
                 }
+                // DOM lookups named in prose ("document.getElementById is deprecated")
+                // run nothing; as code they are called, indexed or assigned.
+                if matches!(
+                    pat,
+                    "document.queryselector"
+                        | "document.getelementby"
+                        | "document.body"
+                        | "document.forms"
+                ) {
+                    let rest =
+                        hay[m.end()..].trim_start_matches(|c: char| c.is_ascii_alphanumeric());
+                    if !rest.trim_start().starts_with(['(', '.', '[', '=']) {
+                        c = c.min(0.6);
+                    }
+                }
                 let (a, e) = if std::ptr::eq(hay, lower) {
                     (m.start(), (m.end() + 40).min(lower.len()))
                 } else {
@@ -701,9 +716,19 @@ mod tests {
             "He said \"online\" isn't the point",
             "f(x) = x^2; g(y) = {a: 1}",
             "{{ user.name }} template docs",
+            "document.getElementById is deprecated?",
+            "Is document.body always there?",
         ] {
             let s = arg(&*d, v);
             assert!(s < 0.7, "{v}: {s}");
+        }
+        for v in [
+            "document.querySelector(\"p\").textContent=\"XSS\"",
+            "document.getElementById('x').innerText=1",
+            "document.body.appendChild(s)",
+        ] {
+            let s = arg(&*d, v);
+            assert!(s >= 0.7, "{v}: {s}");
         }
     }
 
