@@ -11,12 +11,22 @@ mod benign_request;
 use benign_request::{benign_json_body, request, HEADERS, QUERY};
 
 fn benign(c: &mut Criterion) {
-    let engine = Engine::new();
     let policy = Policy::default();
     let body = benign_json_body();
+    // The request as if every header were seen for the first time: the speed target.
+    let cold = Engine::new().without_header_memo();
     c.bench_function("benign_api_request", |b| {
         b.iter(|| {
-            let v = engine.inspect(black_box(&request(Some(QUERY), &HEADERS, &body)), &policy);
+            let v = cold.inspect(black_box(&request(Some(QUERY), &HEADERS, &body)), &policy);
+            assert!(!v.is_blocking());
+            v
+        })
+    });
+    // The same client's next requests: its User-Agent, Referer and Origin already known clean.
+    let warm = Engine::new();
+    c.bench_function("benign_api_request_known_headers", |b| {
+        b.iter(|| {
+            let v = warm.inspect(black_box(&request(Some(QUERY), &HEADERS, &body)), &policy);
             assert!(!v.is_blocking());
             v
         })

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 
 use crate::decode::{base64, Normaliser};
 use crate::detect::{ByteSet, Detector, Entry, Gates, Hit, Kind, Subject, REGISTRY};
+use crate::memo::Memo;
 use crate::model::{body, cookie, graphql, json, urlencoded, Loc, Overflow, Sink};
 use crate::{Category, Finding, OverflowAction, Policy, RequestParts, Verdict};
 
@@ -51,6 +52,8 @@ const SKIPPED_HEADERS: &[&str] = &[
 pub(crate) struct Compiled {
     detectors: Vec<(&'static Entry, Box<dyn Detector>)>,
     gates: Gates,
+    /// Header values found clean before (see [`crate::memo`]); `None` when switched off.
+    pub(crate) memo: Option<Memo>,
 }
 
 impl Compiled {
@@ -59,7 +62,11 @@ impl Compiled {
             REGISTRY.iter().map(|e| (e, (e.build)())).collect();
         let refs: Vec<&dyn Detector> = detectors.iter().map(|(_, d)| d.as_ref()).collect();
         let gates = Gates::new(&refs);
-        Compiled { detectors, gates }
+        Compiled {
+            detectors,
+            gates,
+            memo: Some(Memo::new()),
+        }
     }
 
     pub(crate) fn inspect(&self, request: &RequestParts<'_>, policy: &Policy) -> Verdict {
@@ -75,6 +82,8 @@ impl Compiled {
             nesting: 0,
             seen_names: [0; 64],
             seen_len: 0,
+            hits: 0,
+            followed: false,
         };
         let mut hits = Vec::new();
         for (entry, det) in &self.detectors {
@@ -91,7 +100,25 @@ impl Compiled {
             if *name == "cookie" {
                 cookie::parse(value, &mut run);
             } else if !skip_header(name) {
+                let key = self
+                    .memo
+                    .as_ref()
+                    .and_then(|m| m.key(name, value, &policy.limits));
+                if let (Some(memo), Some(key)) = (&self.memo, key) {
+                    if memo.is_clean(key) {
+                        continue;
+                    }
+                }
+                let (hits, followed) = (run.hits, run.followed);
+                run.followed = false;
                 run.value(Loc::new("header", name), Kind::Header, value, 0);
+                // Clean only when nothing was found, nothing nested was followed (its
+                // inspection could depend on the rest of the request) and no limit was hit.
+                let clean = run.hits == hits && !run.followed && run.overflowed == [false; 3];
+                run.followed |= followed;
+                if let (Some(memo), Some(key), true) = (&self.memo, key, clean) {
+                    memo.remember(key);
+                }
             }
         }
         let mut body = request.body;
@@ -125,6 +152,10 @@ struct Run<'e> {
     /// Hashes of argument names already inspected (a fixed array: no allocation).
     seen_names: [u64; 64],
     seen_len: usize,
+    /// Findings recorded so far, merged or excluded ones included.
+    hits: usize,
+    /// True once a nested encoding was followed.
+    followed: bool,
 }
 
 /// FNV-1a of an argument name, for [`Run::seen_names`].
@@ -150,6 +181,7 @@ impl Run<'_> {
 
     /// Follows encodings nested in a value: JSON, query strings, base64.
     fn nested(&mut self, loc: Loc<'_>, kind: Kind, text: &str, depth: usize) {
+        self.followed = true;
         if self.nesting >= MAX_NESTED || depth >= self.policy.limits.max_depth {
             return;
         }
@@ -239,6 +271,7 @@ impl Sink for Run<'_> {
                 fragment,
             }) = det.inspect(&subject)
             {
+                self.hits += 1;
                 record(
                     &mut self.findings,
                     self.policy,
@@ -297,6 +330,7 @@ impl Sink for Run<'_> {
 
     fn overflow(&mut self, what: Overflow) {
         let slot = what as usize;
+        self.hits += 1;
         if self.overflowed[slot] {
             return;
         }
@@ -320,6 +354,7 @@ impl Sink for Run<'_> {
     }
 
     fn malformed(&mut self, loc: Loc<'_>, what: &'static str) {
+        self.hits += 1;
         record(
             &mut self.findings,
             self.policy,

@@ -3,7 +3,7 @@
 //! Pure and synchronous: no I/O, no clock, no async runtime. The data plane hands it one
 //! request ([`RequestParts`]) and a per-route [`Policy`]; it answers with a [`Verdict`]
 //! listing every finding with its evidence. Everything that can be prepared ahead (automata,
-//! regexes, tables) is built once in [`Engine::new`]; [`Engine::inspect`] only reads.
+//! regexes, tables) is built once in [`Engine::new`]; [`Engine::inspect`] only reads them.
 //!
 //! What the engine does *not* decide: the mode (monitor, block, challenge) and what the
 //! client sees. Those belong to the data plane.
@@ -16,7 +16,10 @@
 //!   UTF-8, HTML references, JS escapes, Unicode folding, NUL removal);
 //! - `detect`: one detector per attack class, a registry table, and the shared gate that
 //!   skips detectors a value cannot interest (one byte-set test and one keyword scan);
-//! - `inspect`: the run over one request, nested encodings, scoring against [`Policy`].
+//! - `inspect`: the run over one request, nested encodings, scoring against [`Policy`];
+//! - `memo`: the only state [`Engine::inspect`] writes — a lossy table of header values
+//!   already found clean (browsers repeat their `User-Agent` on every request), which can
+//!   only spare work, never a finding.
 
 pub mod category;
 pub mod policy;
@@ -29,6 +32,7 @@ mod detect;
 #[doc(hidden)]
 pub mod fuzzing;
 mod inspect;
+mod memo;
 mod model;
 
 pub use category::Category;
@@ -53,6 +57,14 @@ impl Engine {
     /// Inspects one request under `policy`.
     pub fn inspect(&self, request: &RequestParts<'_>, policy: &Policy) -> Verdict {
         self.inner.inspect(request, policy)
+    }
+
+    /// The same engine without its memory of clean header values (`memo`): every header
+    /// is read on every request. For measuring the cost of a first-seen request, and for
+    /// comparing verdicts; detection is the same either way.
+    pub fn without_header_memo(mut self) -> Engine {
+        self.inner.memo = None;
+        self
     }
 }
 

@@ -161,3 +161,33 @@ fn everyday_values_pass() {
         .collect();
     assert!(blocked.is_empty(), "blocked: {blocked:#?}");
 }
+
+/// The memory of clean header values spares work, never a finding: every value gives the
+/// same verdict on its first and second sight as an engine without the memory gives.
+#[test]
+fn header_memo_changes_no_verdict() {
+    let remembering = Engine::new();
+    let forgetting = Engine::new().without_header_memo();
+    let values = lines(include_str!("data/attack-forms.txt"))
+        .chain(lines(include_str!("data/everyday-values.txt")));
+    for value in values {
+        for header in ["user-agent", "referer", "x-custom"] {
+            let headers: [(&str, &[u8]); 2] =
+                [("host", b"shop.example.com"), (header, value.as_bytes())];
+            let request = RequestParts {
+                method: "GET",
+                path: "/",
+                query: None,
+                headers: &headers,
+                body: b"",
+                body_truncated: false,
+            };
+            let policy = Policy::default();
+            let want = forgetting.inspect(&request, &policy).findings;
+            for sight in ["first", "second"] {
+                let got = remembering.inspect(&request, &policy).findings;
+                assert_eq!(got, want, "{sight} sight of {header}: {value}");
+            }
+        }
+    }
+}
