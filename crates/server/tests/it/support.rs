@@ -44,7 +44,21 @@ pub struct Proxy {
 
 impl Proxy {
     /// Starts the binary with `yaml` (which must not set server.port); waits until it listens.
+    ///
+    /// A port found free can be taken by another test's listener before the child binds it;
+    /// the child then refuses to start while the wait below may connect to that other
+    /// listener. So the child must still be running once its port answers, or the start is
+    /// retried on another port.
     pub fn start(yaml: &str) -> Proxy {
+        for _ in 0..5 {
+            if let Some(p) = Proxy::try_start(yaml) {
+                return p;
+            }
+        }
+        panic!("waf-proxy did not start listening (five ports tried)");
+    }
+
+    fn try_start(yaml: &str) -> Option<Proxy> {
         let dir = temp_dir();
         let port = free_port();
         let config = dir.join("config.yaml");
@@ -56,21 +70,27 @@ impl Proxy {
             .stderr(Stdio::null())
             .spawn()
             .expect("start waf-proxy");
-        let p = Proxy {
+        let mut p = Proxy {
             child,
             port,
             dir,
             config,
         };
         let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(p.addr()).is_err() {
+        loop {
+            if p.child.try_wait().unwrap().is_some() {
+                return None;
+            }
+            if TcpStream::connect(p.addr()).is_ok() {
+                std::thread::sleep(Duration::from_millis(50));
+                return p.child.try_wait().unwrap().is_none().then_some(p);
+            }
             assert!(
                 Instant::now() < deadline,
                 "waf-proxy did not start listening"
             );
             std::thread::sleep(Duration::from_millis(25));
         }
-        p
     }
 
     pub fn addr(&self) -> SocketAddr {
