@@ -454,7 +454,62 @@ fn format_fragment(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Exclusion, ExclusionTarget};
+    use crate::{Exclusion, ExclusionTarget, Limits};
+
+    /// Inspects a GET with one User-Agent and an optional query under `policy`.
+    fn with_agent(engine: &Compiled, agent: &str, query: Option<&str>, policy: &Policy) -> Verdict {
+        let headers: [(&str, &[u8]); 1] = [("user-agent", agent.as_bytes())];
+        let request = RequestParts {
+            method: "GET",
+            path: "/",
+            query,
+            headers: &headers,
+            body: b"",
+            body_truncated: false,
+        };
+        engine.inspect(&request, policy)
+    }
+
+    #[test]
+    fn remembers_clean_agents_and_nothing_else() {
+        let engine = Compiled::new();
+        let policy = Policy::default();
+        let memo = engine.memo.as_ref().unwrap();
+        let known = |agent: &str, policy: &Policy| {
+            memo.is_clean(
+                memo.key("user-agent", agent.as_bytes(), &policy.limits)
+                    .unwrap(),
+            )
+        };
+        let browser = "Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0";
+        assert!(!with_agent(&engine, browser, None, &policy).is_blocking());
+        assert!(known(browser, &policy), "a clean agent is remembered");
+        assert!(with_agent(&engine, browser, None, &policy)
+            .findings
+            .is_empty());
+
+        let shellshock = "() { :;}; /bin/bash -c 'id'";
+        for _ in 0..2 {
+            assert!(with_agent(&engine, shellshock, None, &policy).is_blocking());
+        }
+        assert!(!known(shellshock, &policy), "an agent with findings is not");
+
+        // After a limit was reached the request is not fully read: nothing is remembered.
+        let tight = Policy {
+            limits: Limits {
+                max_args: 1,
+                ..Limits::default()
+            },
+            ..Policy::default()
+        };
+        let other = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0 Safari/537.36";
+        with_agent(&engine, other, Some("a=1&b=2&c=3"), &tight);
+        assert!(!known(other, &tight));
+        // A value that holds a nested encoding is read every time.
+        let nested = "eyJhIjoiYiJ9eyJhIjoiYiJ9";
+        with_agent(&engine, nested, None, &policy);
+        assert!(!known(nested, &policy));
+    }
 
     fn get(path: &str, query: Option<&str>) -> Verdict {
         let engine = Compiled::new();
