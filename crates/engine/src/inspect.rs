@@ -100,14 +100,12 @@ impl Compiled {
             if *name == "cookie" {
                 cookie::parse(value, &mut run);
             } else if !skip_header(name) {
-                let key = self
+                let memo = self
                     .memo
                     .as_ref()
-                    .and_then(|m| m.key(name, value, &policy.limits));
-                if let (Some(memo), Some(key)) = (&self.memo, key) {
-                    if memo.is_clean(key) {
-                        continue;
-                    }
+                    .and_then(|m| Some((m, m.key(name, value, &policy.limits)?)));
+                if memo.is_some_and(|(m, key)| m.is_clean(key)) {
+                    continue;
                 }
                 let (hits, followed) = (run.hits, run.followed);
                 run.followed = false;
@@ -116,8 +114,8 @@ impl Compiled {
                 // inspection could depend on the rest of the request) and no limit was hit.
                 let clean = run.hits == hits && !run.followed && run.overflowed == [false; 3];
                 run.followed |= followed;
-                if let (Some(memo), Some(key), true) = (&self.memo, key, clean) {
-                    memo.remember(key);
+                if let Some((m, key)) = memo.filter(|_| clean) {
+                    m.remember(key);
                 }
             }
         }

@@ -79,31 +79,13 @@ fn protocol_command(line: &str) -> bool {
     let Some(cmd) = words.next() else {
         return false;
     };
-    // An IMAP tag is letters then digits (`a001`, `A1`); other lines start with a verb.
+    // An IMAP tag is letters then digits (`a001`, `A1`); other lines start with a verb
+    // (the arms below; any other first word matches none).
     let letters = cmd.bytes().take_while(u8::is_ascii_alphabetic).count();
     let tag = cmd.len() <= 12
         && letters > 0
         && letters < cmd.len()
         && cmd.bytes().skip(letters).all(|c| c.is_ascii_digit());
-    if !tag
-        && !matches!(
-            cmd,
-            "helo"
-                | "ehlo"
-                | "vrfy"
-                | "expn"
-                | "retr"
-                | "dele"
-                | "list"
-                | "uidl"
-                | "top"
-                | "apop"
-                | "auth"
-                | "authenticate"
-        )
-    {
-        return false;
-    }
     let rest: Vec<&str> = words.take(16).collect();
     let number = |w: &&str| w.bytes().all(|c| c.is_ascii_digit()) && w.len() <= 10;
     let host = |w: &&str| {
